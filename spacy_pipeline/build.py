@@ -1,0 +1,38 @@
+"""Build the spaCy pipeline Rasa loads by path: blank English, lookup lemmas, our entity ruler."""
+
+import argparse
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+PATTERNS_PATH = Path(__file__).with_name("entity_patterns.jsonl")
+DEFAULT_OUTPUT = Path(".spacy/en_spine_fusion")
+
+
+def build_pipeline(patterns_path: Path = PATTERNS_PATH) -> Language:
+    """Assemble the pipeline; the lemma tables are copied in from spacy-lookups-data."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
+    nlp.initialize()
+    ruler.from_disk(patterns_path)
+    nlp.meta["name"] = "spine_fusion"
+    nlp.meta["version"] = "1.0.0"
+    nlp.meta["description"] = (
+        "Blank English with lookup lemmatizer and the assistant's entity patterns."
+    )
+    return nlp
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    build_pipeline().to_disk(args.output)
+    print(f"spaCy pipeline written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
