@@ -1,0 +1,1 @@
+"""Code the Rasa server itself loads (the action server's code lives in actions/)."""

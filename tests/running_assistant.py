@@ -1,0 +1,110 @@
+"""Starts the real servers through scripts/run-assistant, on free ports, for end-to-end tests."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MODEL_PATH = PROJECT_ROOT / "models" / "spine-fusion.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def post_json(url: str, payload: Any, timeout: float = 30) -> Any:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+class RunningAssistant:
+    """Both servers as `make run` starts them, with a private tracker store."""
+
+    def __init__(self, workdir: Path, endpoints_overrides: dict[str, Any] | None = None) -> None:
+        self.workdir = workdir
+        self.action_port = free_port()
+        self.rasa_port = free_port()
+        self.endpoints_path = workdir / "endpoints.yml"
+        self.log_path = workdir / "assistant.log"
+        self.process: subprocess.Popen | None = None
+        endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+        endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.action_port}/webhook"
+        endpoints["tracker_store"]["db"] = str(workdir / "conversations.sqlite")
+        endpoints.update(endpoints_overrides or {})
+        self.endpoints_path.write_text(yaml.safe_dump(endpoints))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start(self, timeout: float = 240) -> "RunningAssistant":
+        env = {
+            **os.environ,
+            "ACTION_PORT": str(self.action_port),
+            "RASA_PORT": str(self.rasa_port),
+            "ENDPOINTS": str(self.endpoints_path),
+            "MODEL": str(MODEL_PATH),
+        }
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [str(PROJECT_ROOT / "scripts" / "run-assistant")],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"assistant exited early; see {self.log_path}")
+            if self._ready():
+                return self
+            time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"assistant not ready after {timeout} s; see {self.log_path}")
+
+    def _ready(self) -> bool:
+        try:
+            urllib.request.urlopen(f"{self.url}/webhooks/rest/", timeout=2).close()
+            urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/health", timeout=2).close()
+        except OSError:
+            return False
+        return True
+
+    def stop(self, timeout: float = 60) -> int:
+        """Stop as a user's Ctrl-C does, and return the run script's exit code."""
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        code = self.process.returncode
+        self.process = None
+        return code
+
+    def send(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """One user message through the REST channel; the bot's replies."""
+        return post_json(
+            f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message}
+        )
+
+    def texts(self, sender: str, message: str) -> list[str]:
+        return [reply.get("text", "") for reply in self.send(sender, message)]

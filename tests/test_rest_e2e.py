@@ -1,0 +1,81 @@
+"""End to end through both real servers and the REST channel, as a user of `make run` sees it."""
+
+import uuid
+
+import pytest
+
+from actions.facts import Content
+from tests.running_assistant import RunningAssistant
+
+TOPIC_QUESTIONS = {
+    "ask_what_is_fusion": "what exactly is a spinal fusion?",
+    "ask_fusion_necessity": "do I really need a fusion?",
+    "ask_mobility": "will a fusion limit my movement?",
+    "ask_recovery_time": "how long does recovery take after a spinal fusion?",
+}
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.mark.parametrize("intent, question", TOPIC_QUESTIONS.items())
+def test_each_topic_gets_its_fact_verbatim_and_the_referral(
+    assistant: RunningAssistant, content: Content, intent: str, question: str
+) -> None:
+    texts = assistant.texts(new_sender(), question)
+    assert texts[0] == content.fact_for_intent(intent).answer
+    assert content.provider.contact() in texts[1]
+    assert "qualified healthcare provider" in texts[1]
+
+
+def test_follow_ups_are_answered_from_the_topic(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    sender = new_sender()
+    recovery = content.facts_in_topic("recovery")
+    assert assistant.texts(sender, "how long is the recovery")[0] == recovery[0].answer
+    assert assistant.texts(sender, "tell me more")[0] == recovery[1].answer
+    assert (
+        assistant.texts(sender, "will I need a brace?")[0]
+        == content.fact_for_intent("ask_brace").answer
+    )
+
+
+def test_golf_question_names_golf_then_gives_the_mobility_fact(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    texts = assistant.texts(new_sender(), "can I play golf after a fusion?")
+    assert "golf" in texts[0]
+    assert texts[1] == content.fact_for_intent("ask_mobility").answer
+
+
+def test_question_beyond_the_facts_gets_no_fact(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    replies = assistant.send(new_sender(), "how much does a spinal fusion cost with my insurance?")
+    texts = [reply.get("text", "") for reply in replies]
+    assert not {fact.answer for fact in content.facts} & set(texts)
+    assert any(content.provider.contact() in text for text in texts)
+    assert any(reply.get("buttons") for reply in replies)
+
+
+def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
+    replies = assistant.send(new_sender(), "what can you do?")
+    payloads = [button["payload"] for reply in replies for button in reply.get("buttons", [])]
+    assert "/ask_recovery_time" in payloads and "/ask_mobility" in payloads
+
+
+def test_conversation_survives_a_restart(tmp_path, content: Content) -> None:
+    """The SQLite tracker store keeps the topic under discussion across a restart."""
+    running = RunningAssistant(tmp_path).start()
+    sender = new_sender()
+    try:
+        running.texts(sender, "how long will I be off work after the fusion?")
+        assert running.stop() == 0
+        running.start()
+        assert (
+            running.texts(sender, "tell me more")[0] == content.facts_in_topic("recovery")[1].answer
+        )
+    finally:
+        running.stop()
