@@ -1,0 +1,68 @@
+"""Safety through the real servers: emergencies first, even with no action server."""
+
+import uuid
+
+import pytest
+
+from actions.facts import Content
+from tests.running_assistant import RunningAssistant, free_port
+
+
+def new_sender() -> str:
+    return f"safety-{uuid.uuid4().hex[:12]}"
+
+
+def test_disclaimer_opens_the_conversation_exactly_once(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    sender = new_sender()
+    first = assistant.texts(sender, "hi")
+    later = assistant.texts(sender, "how long is recovery?") + assistant.texts(sender, "thanks")
+    assert first[0] == content.disclaimer
+    assert content.disclaimer not in later
+
+
+def test_widget_style_start_shows_the_disclaimer_once(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    sender = new_sender()
+    assert assistant.texts(sender, "/session_start") == [content.disclaimer]
+    assert content.disclaimer not in assistant.texts(sender, "/session_start")
+    assert content.disclaimer not in assistant.texts(sender, "what is a spinal fusion?")
+
+
+def test_red_flag_inside_a_fusion_question_gets_only_the_emergency_guidance(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    sender = new_sender()
+    assistant.texts(sender, "hello")
+    texts = assistant.texts(
+        sender, "how long is recovery? since yesterday I can't control my bladder at all"
+    )
+    assert texts == [content.emergency["red_flag"]]
+
+
+def test_self_harm_gets_the_crisis_line(assistant: RunningAssistant, content: Content) -> None:
+    sender = new_sender()
+    assistant.texts(sender, "hello")
+    assert assistant.texts(sender, "i dont want to live anymore") == [
+        content.emergency["self_harm"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def assistant_without_actions(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
+    """The Rasa server pointed at a port where no action server listens."""
+    unreachable = {"action_endpoint": {"url": f"http://127.0.0.1:{free_port()}/webhook"}}
+    running = RunningAssistant(tmp_path_factory.mktemp("no-actions"), unreachable).start()
+    yield running
+    running.stop()
+
+
+def test_emergency_guidance_needs_no_action_server(
+    assistant_without_actions: RunningAssistant, content: Content
+) -> None:
+    texts = assistant_without_actions.texts(
+        new_sender(), "I fell down the stairs and my back pain is unbearable"
+    )
+    assert content.emergency["red_flag"] in texts
