@@ -9,20 +9,20 @@ from rasa_sdk.executor import CollectingDispatcher
 SESSION_START_INTENT = "session_start"
 
 
-def disclaimer_already_shown(events: list[dict[str, Any]]) -> bool:
-    """True when the disclaimer was said and the user has asked nothing since.
+def session_already_open(events: list[dict[str, Any]]) -> bool:
+    """True when a session has started and the user has asked nothing in it yet.
 
-    The widget opens a conversation with /session_start, which may follow
-    the automatic session start: the second start must not repeat it.
+    The widget opens each conversation with /session_start, which can follow the
+    automatic start: that second start must neither repeat the disclaimer nor
+    begin another session.
     """
     for event in reversed(events):
+        if event.get("event") == "session_started":
+            return True
         if event.get("event") == "user":
             intent = (event.get("parse_data") or {}).get("intent") or {}
             if intent.get("name") != SESSION_START_INTENT:
                 return False
-        utter_action = (event.get("metadata") or {}).get("utter_action")
-        if event.get("event") == "bot" and utter_action == "utter_disclaimer":
-            return True
     return False
 
 
@@ -35,6 +35,8 @@ class ActionSessionStart(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if not disclaimer_already_shown(tracker.events):
-            dispatcher.utter_message(response="utter_disclaimer")
+        # Rasa predicts nothing after a session start: it must end by listening.
+        if session_already_open(tracker.events):
+            return [ActionExecuted("action_listen")]
+        dispatcher.utter_message(response="utter_disclaimer")
         return [SessionStarted(), ActionExecuted("action_listen")]

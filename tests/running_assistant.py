@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,12 @@ class RunningAssistant:
         return post_json(
             f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message}
         )
+
+    def new_conversation(self) -> str:
+        """A new sender whose conversation is opened, so its disclaimer is already said."""
+        sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.send(sender, "/session_start")
+        return sender
 
     def texts(self, sender: str, message: str) -> list[str]:
         return [reply.get("text", "") for reply in self.send(sender, message)]

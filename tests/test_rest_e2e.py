@@ -1,7 +1,5 @@
 """End to end through both real servers and the REST channel, as a user of `make run` sees it."""
 
-import uuid
-
 import pytest
 
 from actions.facts import Content
@@ -15,15 +13,11 @@ TOPIC_QUESTIONS = {
 }
 
 
-def new_sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:12]}"
-
-
 @pytest.mark.parametrize("intent, question", TOPIC_QUESTIONS.items())
 def test_each_topic_gets_its_fact_verbatim_and_the_referral(
     assistant: RunningAssistant, content: Content, intent: str, question: str
 ) -> None:
-    texts = assistant.texts(new_sender(), question)
+    texts = assistant.texts(assistant.new_conversation(), question)
     assert texts[0] == content.fact_for_intent(intent).answer
     assert content.provider.contact() in texts[1]
     assert "qualified healthcare provider" in texts[1]
@@ -32,7 +26,7 @@ def test_each_topic_gets_its_fact_verbatim_and_the_referral(
 def test_follow_ups_are_answered_from_the_topic(
     assistant: RunningAssistant, content: Content
 ) -> None:
-    sender = new_sender()
+    sender = assistant.new_conversation()
     recovery = content.facts_in_topic("recovery")
     assert assistant.texts(sender, "how long is the recovery")[0] == recovery[0].answer
     assert assistant.texts(sender, "tell me more")[0] == recovery[1].answer
@@ -45,7 +39,7 @@ def test_follow_ups_are_answered_from_the_topic(
 def test_golf_question_names_golf_then_gives_the_mobility_fact(
     assistant: RunningAssistant, content: Content
 ) -> None:
-    texts = assistant.texts(new_sender(), "can I play golf after a fusion?")
+    texts = assistant.texts(assistant.new_conversation(), "can I play golf after a fusion?")
     assert "golf" in texts[0]
     assert texts[1] == content.fact_for_intent("ask_mobility").answer
 
@@ -53,7 +47,9 @@ def test_golf_question_names_golf_then_gives_the_mobility_fact(
 def test_question_beyond_the_facts_gets_no_fact(
     assistant: RunningAssistant, content: Content
 ) -> None:
-    replies = assistant.send(new_sender(), "how much does a spinal fusion cost with my insurance?")
+    replies = assistant.send(
+        assistant.new_conversation(), "how much does a spinal fusion cost with my insurance?"
+    )
     texts = [reply.get("text", "") for reply in replies]
     assert not {fact.answer for fact in content.facts} & set(texts)
     assert any(content.provider.contact() in text for text in texts)
@@ -61,7 +57,7 @@ def test_question_beyond_the_facts_gets_no_fact(
 
 
 def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
-    replies = assistant.send(new_sender(), "what can you do?")
+    replies = assistant.send(assistant.new_conversation(), "what can you do?")
     payloads = [button["payload"] for reply in replies for button in reply.get("buttons", [])]
     assert "/ask_recovery_time" in payloads and "/ask_mobility" in payloads
 
@@ -69,7 +65,7 @@ def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
 def test_conversation_survives_a_restart(tmp_path, content: Content) -> None:
     """The SQLite tracker store keeps the topic under discussion across a restart."""
     running = RunningAssistant(tmp_path).start()
-    sender = new_sender()
+    sender = running.new_conversation()
     try:
         running.texts(sender, "how long will I be off work after the fusion?")
         assert running.stop() == 0

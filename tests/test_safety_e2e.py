@@ -65,4 +65,18 @@ def test_emergency_guidance_needs_no_action_server(
     texts = assistant_without_actions.texts(
         new_sender(), "I fell down the stairs and my back pain is unbearable"
     )
-    assert content.emergency["red_flag"] in texts
+    assert texts == [content.disclaimer, content.emergency["red_flag"]]
+
+
+def test_without_the_action_server_a_question_gets_an_honest_reply_and_the_provider(
+    assistant_without_actions: RunningAssistant, content: Content
+) -> None:
+    sender = new_sender()
+    assistant_without_actions.texts(sender, "hello")
+    texts = assistant_without_actions.texts(sender, "how long is recovery after a fusion?")
+    assert len(texts) == 1
+    assert "can't answer that right now" in texts[0]
+    assert content.provider.contact() in texts[0]
+    assert assistant_without_actions.texts(sender, "I can't feel my legs since this morning") == [
+        content.emergency["red_flag"]
+    ]

@@ -5,10 +5,11 @@ from typing import Any
 from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.session import ActionSessionStart, disclaimer_already_shown
+from actions.session import ActionSessionStart, session_already_open
 from tests.conftest import make_tracker
 
-DISCLAIMER = {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_disclaimer"}}
+STARTED = {"event": "session_started"}
+LISTEN = {"event": "action", "name": "action_listen"}
 
 
 def user(intent: str) -> dict[str, Any]:
@@ -29,17 +30,19 @@ def test_new_conversation_starts_with_the_disclaimer() -> None:
     assert events == [SessionStarted(), ActionExecuted("action_listen")]
 
 
-def test_a_second_start_before_any_question_does_not_repeat_it() -> None:
-    said, _ = start_session([DISCLAIMER, user("session_start")])
+def test_a_second_start_before_any_question_only_listens() -> None:
+    said, events = start_session([STARTED, LISTEN, user("session_start")])
     assert said == []
+    assert events == [ActionExecuted("action_listen")]
 
 
-def test_a_new_session_after_questions_shows_it_again() -> None:
-    said, _ = start_session([DISCLAIMER, user("ask_mobility"), {"event": "bot", "text": "..."}])
+def test_an_expired_session_with_questions_starts_again_with_the_disclaimer() -> None:
+    said, events = start_session([STARTED, LISTEN, user("ask_mobility"), {"event": "bot"}])
     assert said == ["utter_disclaimer"]
+    assert SessionStarted() in events
 
 
-def test_disclaimer_already_shown_reads_only_the_latest_exchange() -> None:
-    assert disclaimer_already_shown([DISCLAIMER])
-    assert not disclaimer_already_shown([DISCLAIMER, user("greet")])
-    assert not disclaimer_already_shown([{"event": "bot", "text": "hello"}])
+def test_session_already_open_reads_back_to_the_latest_start() -> None:
+    assert session_already_open([STARTED, LISTEN, user("session_start"), user("session_start")])
+    assert not session_already_open([STARTED, user("greet"), user("session_start")])
+    assert not session_already_open([])
