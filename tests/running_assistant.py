@@ -34,8 +34,15 @@ def post_json(url: str, payload: Any, timeout: float = 30) -> Any:
 class RunningAssistant:
     """Both servers as `make run` starts them, with a private tracker store."""
 
-    def __init__(self, workdir: Path, endpoints_overrides: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        endpoints_overrides: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """`env` adds to or overrides the environment scripts/run-assistant runs in."""
         self.workdir = workdir
+        self.env = env or {}
         self.action_port = free_port()
         self.rasa_port = free_port()
         self.endpoints_path = workdir / "endpoints.yml"
@@ -54,9 +61,11 @@ class RunningAssistant:
     def start(self, timeout: float = 240) -> "RunningAssistant":
         env = {
             **os.environ,
+            **self.env,
             "ACTION_PORT": str(self.action_port),
             "RASA_PORT": str(self.rasa_port),
             "ENDPOINTS": str(self.endpoints_path),
+            "CREDENTIALS": str(self.workdir / "credentials.yml"),
             "MODEL": str(MODEL_PATH),
         }
         log = self.log_path.open("a")

@@ -1,0 +1,32 @@
+"""Slack through Rasa's connector, which checks the app's signing secret.
+
+Webhook: /webhooks/slack/webhook, for both Event Subscriptions and Interactivity (buttons).
+Rasa's check (X-Slack-Signature, an HMAC of the body, with X-Slack-Request-Timestamp within
+five minutes) answers a failure with 400; here the same check runs first and answers 403.
+"""
+
+from rasa.core.channels import slack
+from sanic.request import Request
+
+from extensions.channels.common import MessagingInput, SplittingOutput
+
+# The most a section block's text may hold; messages are cut to it too.
+MAX_MESSAGE_CHARS = 3000
+
+
+class SlackBot(SplittingOutput, slack.SlackBot):
+    """Rasa's Slack output, within a block's length limit."""
+
+    max_chars = MAX_MESSAGE_CHARS
+
+
+class SlackInput(MessagingInput, slack.SlackInput):
+    """Rasa's Slack connector, refusing posts without a valid signature with 403."""
+
+    def get_output_channel(
+        self, channel: str | None = None, thread_id: str | None = None
+    ) -> SlackBot:
+        return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
+
+    def is_authentic(self, request: Request) -> bool:
+        return self.is_request_from_slack_authentic(request)
