@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train run test lint lock clean
+.PHONY: help install train run test lint lock clean audit purge test-scale
 
 help:
 	@echo "make run    install if needed, train if needed, start the assistant"
@@ -59,7 +59,7 @@ $(CHROMIUM):
 
 test: lint train $(CHROMIUM)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=$(SCALE_TESTS)
 
 lock:
 	@python=$$(PYTHON="$(PYTHON)" scripts/find-python310) || exit 1; \
@@ -68,6 +68,38 @@ lock:
 	{ echo "# Exact versions of every package, so that installs are repeatable."; \
 	  echo "# Regenerate with 'make lock' after changing requirements*.txt."; \
 	  /tmp/spine-fusion-lock/bin/pip freeze; } > constraints.txt
+
+# The production profile (README, "Scaling out") on loopback: PostgreSQL, Redis, nginx from
+# Debian, one action server and two Rasa replicas; tests/scale/ starts and stops them all.
+SCALE_PACKAGES := postgresql redis-server nginx-light
+SCALE_TESTS := tests/scale/test_scale.py
+test-scale: install train
+	@if ! { command -v nginx && command -v redis-server && ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1; then \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+			echo "error: make test-scale needs root and Debian: apt-get install $(SCALE_PACKAGES)"; \
+			exit 1; \
+		fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SCALE_PACKAGES); \
+	fi
+	$(BIN)/python -m pytest $(SCALE_TESTS)
+
+# Retention: deletes conversations idle for more than DAYS days from the tracker store that
+# ENDPOINTS (default endpoints.yml) names. Run it daily, e.g. from cron.
+purge: $(BIN)/.installed
+	@[ -n "$(DAYS)" ] || { echo "usage: make purge DAYS=N [ENDPOINTS=endpoints.yml]"; exit 2; }
+	$(BIN)/python -m extensions.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+
+# pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
+# a package that could not be checked fails the audit instead of passing silently.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/bin/pip-audit:
+	python3 -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check pip-audit==2.10.1
+
+audit: $(AUDIT_VENV)/bin/pip-audit
+	$(AUDIT_VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
+		--progress-spinner off
 
 clean:
 	rm -rf $(VENV) .spacy models/*.tar.gz results reports

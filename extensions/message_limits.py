@@ -47,4 +47,15 @@ def validate_user_message(payload: Any) -> tuple[str, str]:
         raise BadMessage(400, '"message" is empty')
     if len(message) > MAX_MESSAGE_CHARS:
         raise BadMessage(413, f'"message" is longer than {MAX_MESSAGE_CHARS} characters')
+    if not (is_unicode_text(sender) and is_unicode_text(message)):
+        raise BadMessage(400, '"sender" and "message" must be valid Unicode text')
     return sender, message.strip()
+
+
+def is_unicode_text(text: str) -> bool:
+    """False for text with a lone surrogate: JSON allows "\\ud800", but spaCy raises on it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -89,3 +89,9 @@ def test_the_body_limit_leaves_room_for_the_longest_escaped_message() -> None:
         {"sender": "\U0001f600" * MAX_SENDER_CHARS, "message": "\U0001f600" * MAX_MESSAGE_CHARS}
     )
     assert len(escaped.encode()) <= MAX_BODY_BYTES
+
+
+def test_a_lone_surrogate_is_refused_before_nlu() -> None:
+    with pytest.raises(BadMessage) as error:
+        validate_user_message({"sender": "a", "message": "what is a fusion \ud800?"})
+    assert error.value.status == 400

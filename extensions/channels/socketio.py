@@ -1,0 +1,65 @@
+"""Rasa's Socket.IO channel, ignoring malformed events and refusing over-long messages.
+
+Rasa's handlers raised on an event that is not an object or has a non-string message, and an
+over-long message would reach NLU; here neither does. Rasa 3.6 also calls python-socketio's
+`enter_room` without awaiting it, a coroutine in the python-socketio we pin (5.18), so with
+session persistence no answer ever reached the client; this channel awaits it.
+"""
+
+import logging
+import uuid
+from typing import Any
+
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+
+from extensions.channels.common import OnNewMessage, refuse_long_messages
+from extensions.message_limits import is_unicode_text
+
+logger = logging.getLogger(__name__)
+
+
+def is_well_formed(data: Any) -> bool:
+    """An object with a non-blank string message, and a string session id and an object of
+    metadata when given; anything else is ignored.
+    """
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("message"), str)
+        and bool(data["message"].strip())
+        and is_unicode_text(data["message"])
+        and isinstance(data.get("session_id", ""), str | None)
+        and isinstance(data.get("metadata", {}), dict)
+    )
+
+
+def requested_session_id(data: Any) -> str:
+    """The session id the client asks to resume, or a new one."""
+    session_id = data.get("session_id") if isinstance(data, dict) else None
+    return session_id if isinstance(session_id, str) and session_id else uuid.uuid4().hex
+
+
+class CheckedSocketIOInput(SocketIOInput):
+    """/socket.io as Rasa's; a message over the length limit gets the short refusal."""
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = super().blueprint(refuse_long_messages(on_new_message))
+        namespace = self.namespace or "/"
+        sio = self.sio
+        rasa_handle_message = sio.handlers[namespace][self.user_message_evt]
+
+        async def session_request(sid: str, data: Any = None) -> None:
+            session_id = requested_session_id(data)
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        async def handle_message(sid: str, data: Any = None) -> None:
+            if not is_well_formed(data):
+                logger.info("Ignored a malformed %s event.", self.user_message_evt)
+                return
+            await rasa_handle_message(sid, data)
+
+        sio.on("session_request", handler=session_request, namespace=namespace)
+        sio.on(self.user_message_evt, handler=handle_message, namespace=namespace)
+        return webhook

@@ -1,0 +1,94 @@
+"""Contact details people type never reach a log, and INFO logs hold no message text at all."""
+
+import logging
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import ActionExecutor
+
+from extensions.log_privacy import RedactingRecordFactory, RedactPersonalData, install, redact
+from tests.running_assistant import RunningAssistant
+
+EMAIL = "jane.doe+spine@example-clinic.org"
+PHONE = "+1 (555) 123-4567"
+MARKER = "zebraquartz"
+MESSAGE = f"my email is {EMAIL}, call me on {PHONE} about {MARKER} recovery"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (f"write to {EMAIL} today", "write to [email] today"),
+        (f"call {PHONE}", "call [phone]"),
+        ("call 555.123.4567 or 0044 20 7946 0958", "call [phone] or [phone]"),
+        ('{"confidence": 0.98765432}', '{"confidence": 0.98765432}'),
+        ("Refused a 1001-character message on rest.", "Refused a 1001-character message on rest."),
+        (
+            "sender bad-input-6dc411760957 on port 5055",
+            "sender bad-input-6dc411760957 on port 5055",
+        ),
+    ],
+)
+def test_emails_and_phone_numbers_are_redacted_and_nothing_else(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_the_filter_redacts_the_formatted_message() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "user said %r", (MESSAGE,), None)
+    assert RedactPersonalData().filter(record)
+    assert EMAIL not in record.getMessage() and "[email]" in record.getMessage()
+
+
+def test_install_covers_every_logger_and_only_once(caplog: pytest.LogCaptureFixture) -> None:
+    original = logging.getLogRecordFactory()
+    try:
+        install()
+        install()
+        factory = logging.getLogRecordFactory()
+        assert isinstance(factory, RedactingRecordFactory)
+        assert not isinstance(factory.create_record, RedactingRecordFactory)
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("rasa.core.some.child").info("text: %s", MESSAGE)
+        assert EMAIL not in caplog.text and PHONE not in caplog.text
+    finally:
+        logging.setLogRecordFactory(original)
+
+
+def test_the_action_server_installs_it_with_the_actions() -> None:
+    original = logging.getLogRecordFactory()
+    try:
+        ActionExecutor().register_package("actions")
+        assert isinstance(logging.getLogRecordFactory(), RedactingRecordFactory)
+    finally:
+        logging.setLogRecordFactory(original)
+
+
+def log_after(path: Path, start: int) -> str:
+    with path.open("rb") as log:
+        log.seek(start)
+        return log.read().decode(errors="replace")
+
+
+def test_info_logs_hold_no_message_text(assistant: RunningAssistant) -> None:
+    start = assistant.log_path.stat().st_size
+    assistant.texts(assistant.new_conversation(), MESSAGE)
+    logged = log_after(assistant.log_path, start)
+    assert MARKER not in logged and EMAIL not in logged and "555" not in logged
+
+
+@pytest.fixture(scope="module")
+def debugging_assistant(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
+    """Both servers at Rasa's DEBUG level, where Rasa logs every message it parses."""
+    env = {"LOG_LEVEL": "DEBUG"}
+    running = RunningAssistant(tmp_path_factory.mktemp("debug-log"), env=env).start()
+    yield running
+    running.stop()
+
+
+def test_even_debug_logs_hold_no_contact_details(debugging_assistant: RunningAssistant) -> None:
+    start = debugging_assistant.log_path.stat().st_size
+    debugging_assistant.texts(debugging_assistant.new_conversation(), MESSAGE)
+    logged = log_after(debugging_assistant.log_path, start)
+    assert MARKER in logged, "Rasa logged no message text at DEBUG: the test proves nothing"
+    assert EMAIL not in logged and "555" not in logged
+    assert "[email]" in logged and "[phone]" in logged
