@@ -8,6 +8,7 @@ import subprocess
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_answering(url: str, alive: Callable[[], bool], timeout: float = 240) -> None:
+    """Wait for `url` to answer, failing at once if its server stops first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"the server behind {url} stopped before answering")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
 def post_json(url: str, payload: Any, timeout: float = 30) -> Any:
@@ -77,23 +92,17 @@ class RunningAssistant:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"assistant exited early; see {self.log_path}")
-            if self._ready():
-                return self
-            time.sleep(0.5)
-        self.stop()
-        raise TimeoutError(f"assistant not ready after {timeout} s; see {self.log_path}")
-
-    def _ready(self) -> bool:
         try:
-            urllib.request.urlopen(f"{self.url}/webhooks/rest/", timeout=2).close()
-            urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/health", timeout=2).close()
-        except OSError:
-            return False
-        return True
+            wait_until_answering(f"{self.url}/webhooks/rest/", self._running, timeout)
+            health = f"http://127.0.0.1:{self.action_port}/health"
+            wait_until_answering(health, self._running, timeout)
+        except (RuntimeError, TimeoutError) as error:
+            self.stop()
+            raise RuntimeError(f"assistant not ready ({error}); see {self.log_path}") from error
+        return self
+
+    def _running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout: float = 60) -> int:
         """Stop as a user's Ctrl-C does, and return the run script's exit code."""

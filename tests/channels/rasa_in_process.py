@@ -7,8 +7,6 @@ import asyncio
 import os
 import subprocess
 import threading
-import time
-import urllib.request
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,19 +16,7 @@ from rasa.core.channels.channel import InputChannel
 from rasa.core.run import configure_app, create_http_input_channels, load_agent_on_start
 from rasa.core.utils import AvailableEndpoints
 
-from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port
-
-
-def wait_until_answering(url: str, timeout: float, alive: Any) -> None:
-    """Waits for `url` to answer while `alive()` holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and alive():
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer")
+from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port, wait_until_answering
 
 
 class ActionServer:
@@ -51,7 +37,7 @@ class ActionServer:
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{self.port}/health"
-        wait_until_answering(url, timeout, lambda: self.process.poll() is None)
+        wait_until_answering(url, lambda: self.process.poll() is None, timeout)
         return self
 
     def stop(self) -> None:

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 from glob import glob
 from pathlib import Path
 
 import yaml
 
 from extensions.production_endpoints import production_endpoints
-from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port
+from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port, wait_until_answering
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
 NGINX_CONF = """
@@ -45,17 +44,8 @@ http {{
 """
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited early")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} not up after {timeout} s")
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    wait_until_answering(url, lambda: process.poll() is None)
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
