@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 # No number: the emergency numbers are the operator's, in data/facts.yml.
+UNAVAILABLE_REPLY = (
+    "Sorry, I can't answer right now. Please try again in a few minutes. If you think you "
+    "have an emergency, call your emergency number now."
+)
 TOO_LONG_REPLY = (
     "Sorry, that message is too long for me. Please ask your question in fewer than "
     f"{MAX_MESSAGE_CHARS} characters. If you think you have an emergency, call your "
@@ -87,8 +91,9 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def refuse_long_messages(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Answers a message over MAX_MESSAGE_CHARS with a short refusal; it never reaches NLU.
+def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Refuses a message over MAX_MESSAGE_CHARS before NLU, and answers politely when
+    handling fails (tracker or lock store unreachable) instead of leaving the user in silence.
 
     A 100 KB message once exhausted a stock Rasa server's memory.
     """
@@ -100,7 +105,16 @@ def refuse_long_messages(on_new_message: OnNewMessage) -> OnNewMessage:
             )
             await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY)
             return
-        await on_new_message(message)
+        try:
+            await on_new_message(message)
+        except Exception as error:
+            logger.error(
+                "Could not handle a message on %s (is the tracker store or lock store "
+                "reachable?): %s",
+                message.input_channel,
+                type(error).__name__,
+            )
+            await message.output_channel.send_text_message(message.sender_id, UNAVAILABLE_REPLY)
 
     return handle
 
@@ -138,7 +152,7 @@ class MessagingInput(InputChannel):
     app: Sanic | None = None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        handle = refuse_long_messages(self.before_rasa(self.choosing_by_number(on_new_message)))
+        handle = guard_messages(self.before_rasa(self.choosing_by_number(on_new_message)))
         webhook = super().blueprint(handle)
         webhook.middleware("request")(self.refuse_unsigned)
         webhook.listener("before_server_start")(self.remember_app)

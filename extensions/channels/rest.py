@@ -11,7 +11,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from extensions.channels.common import OnNewMessage, refuse_long_messages
+from extensions.channels.common import OnNewMessage, guard_messages
 from extensions.message_limits import BadMessage, parse_body, validate_user_message
 
 
@@ -19,7 +19,7 @@ class CheckedRestInput(RestInput):
     """POST /webhooks/rest/webhook as Rasa's, with the widget's limits (README, "Limits")."""
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = super().blueprint(refuse_long_messages(on_new_message))
+        webhook = super().blueprint(guard_messages(on_new_message))
         webhook.middleware("request")(refuse_bad_message)
         return webhook
 

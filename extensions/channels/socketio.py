@@ -13,7 +13,7 @@ from typing import Any
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from extensions.channels.common import OnNewMessage, refuse_long_messages
+from extensions.channels.common import OnNewMessage, guard_messages
 from extensions.message_limits import is_unicode_text
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class CheckedSocketIOInput(SocketIOInput):
     """/socket.io as Rasa's; a message over the length limit gets the short refusal."""
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = super().blueprint(refuse_long_messages(on_new_message))
+        webhook = super().blueprint(guard_messages(on_new_message))
         namespace = self.namespace or "/"
         sio = self.sio
         rasa_handle_message = sio.handlers[namespace][self.user_message_evt]

@@ -11,10 +11,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from extensions.channels.common import (
     NUMBERED_OPTIONS_HINT,
     TOO_LONG_REPLY,
+    UNAVAILABLE_REPLY,
     chosen_payload,
+    guard_messages,
     last_offered_buttons,
     numbered_options,
-    refuse_long_messages,
     same_secret,
     split_message,
 )
@@ -149,6 +150,20 @@ def test_a_message_over_the_limit_is_answered_with_a_refusal_instead_of_handled(
 
     output = CollectingOutputChannel()
     message = UserMessage("x" * length, output, "user-1", input_channel="test")
-    asyncio.run(refuse_long_messages(on_new_message)(message))
+    asyncio.run(guard_messages(on_new_message)(message))
     assert handled == ([] if refused else ["x" * length])
     assert [sent["text"] for sent in output.messages] == ([TOO_LONG_REPLY] if refused else [])
+
+
+def test_a_message_that_cannot_be_handled_gets_a_polite_reply(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def on_new_message(message: UserMessage) -> None:
+        raise ConnectionError("tracker store unreachable")
+
+    output = CollectingOutputChannel()
+    message = UserMessage("how long is recovery?", output, "user-1", input_channel="test")
+    asyncio.run(guard_messages(on_new_message)(message))
+    assert [sent["text"] for sent in output.messages] == [UNAVAILABLE_REPLY]
+    assert "Could not handle a message on test" in caplog.text
+    assert "how long is recovery" not in caplog.text

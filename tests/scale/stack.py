@@ -59,6 +59,9 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> 
     raise TimeoutError(f"nothing listens on {port} after {timeout} s")
 
 
+AS_POSTGRES = ["runuser", "-u", "postgres", "--"]
+
+
 class ScaleStack:
     """Every server of the profile; `replicas` are the Rasa servers nginx balances between."""
 
@@ -110,19 +113,16 @@ class ScaleStack:
         data = self.root / "postgres"
         data.mkdir()
         shutil.chown(data, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
         subprocess.run(
-            [*as_postgres, f"{bin_dir}/initdb", "-D", data, "-U", "rasa", "--auth=trust"],
+            [*AS_POSTGRES, f"{bin_dir}/initdb", "-D", data, "-U", "rasa", "--auth=trust"],
             check=True,
             capture_output=True,
         )
+        self.run_postgres()
         port = str(self.ports["postgres"])
-        server = [f"{bin_dir}/postgres", "-D", data, "-h", "127.0.0.1", "-p", port, "-k", data]
-        process = self.start_process("postgres", [*as_postgres, *server])
-        wait_for_port(self.ports["postgres"], process)
         subprocess.run(
             [
-                *as_postgres,
+                *AS_POSTGRES,
                 f"{bin_dir}/createdb",
                 "-h",
                 "127.0.0.1",
@@ -135,6 +135,23 @@ class ScaleStack:
             check=True,
             capture_output=True,
         )
+
+    def run_postgres(self) -> None:
+        """Starts PostgreSQL on the stack's data directory, new or kept from a stop."""
+        (bin_dir,) = glob("/usr/lib/postgresql/*/bin")
+        data = self.root / "postgres"
+        port = str(self.ports["postgres"])
+        server = [f"{bin_dir}/postgres", "-D", data, "-h", "127.0.0.1", "-p", port, "-k", data]
+        process = self.start_process("postgres", [*AS_POSTGRES, *server])
+        wait_for_port(self.ports["postgres"], process)
+
+    def stop_postgres(self) -> None:
+        """Stops PostgreSQL as an outage would (fast shutdown: clients are cut off), keeping its
+        data for run_postgres.
+        """
+        process = self.processes.pop("postgres")
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
 
     def start_redis(self) -> None:
         command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.ports["redis"])]

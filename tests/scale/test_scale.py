@@ -94,3 +94,22 @@ def test_the_service_survives_a_replica_being_killed(stack: ScaleStack, content:
     for _ in range(6):
         assert texts(stack.url, new_sender(), "what is a spinal fusion?")
     assert texts(stack.url, sender, "tell me more")[0] == recovery[1].answer
+
+
+def test_an_unreachable_tracker_store_is_logged_answered_and_recovered_without_a_restart(
+    stack: ScaleStack, content: Content
+) -> None:
+    """Rasa's fail-safe tracker store answers from memory while PostgreSQL is down."""
+    answer = content.fact_for_intent("ask_what_is_fusion").answer
+    stack.stop_postgres()
+    try:
+        assert answer in texts(stack.url, new_sender(), "what is a spinal fusion?")
+        logs = "".join(path.read_text() for path in stack.root.glob("[ab].log"))
+        assert "Falling back to use the 'InMemoryTrackerStore'" in logs
+    finally:
+        stack.run_postgres()
+    sender = new_sender()
+    # The pool may hold a connection from before the outage; it is dropped on first use.
+    for _ in range(3):
+        texts(stack.url, sender, "what is a spinal fusion?")
+    assert any(kind == "user" for kind, _ in stored_events(stack, sender))
