@@ -1,0 +1,1 @@
+"""Measured quality (`make evaluate`) and speed (`make bench`) of the assistant."""
