@@ -1,7 +1,7 @@
 """`make evaluate`: our NLU pipeline beside Rasa's default pipeline and two simple baselines.
 
 Every candidate trains on data/nlu and is scored on tests/nlu/heldout.yml, in one run, and all
-but Rasa's default (nine minutes a training) are cross-validated on data/nlu. Rasa's own
+but Rasa's default (eight minutes a training here) are cross-validated on data/nlu. Rasa's own
 reports on our pipeline go beside the tables, in reports/evaluation/.
 """
 
@@ -258,7 +258,7 @@ the training data (data/nlu).
 
 {heldout_table}
 
-{FOLDS}-fold cross-validation on data/nlu (Rasa's default pipeline left out: nine minutes a
+{FOLDS}-fold cross-validation on data/nlu (Rasa's default pipeline left out: eight minutes a
 training):
 
 {cross_validation_table}

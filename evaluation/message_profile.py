@@ -23,6 +23,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.utils import AvailableEndpoints
 
 from evaluation.reporting import markdown_table
+from extensions import action_fallback
 
 WHOLE_MESSAGE = "whole message (MessageProcessor.handle_message)"
 REST = "rest: domain responses, events, lock, session checks"
@@ -108,6 +109,8 @@ async def profile_messages(
     model: Path, endpoints: AvailableEndpoints, conversation: Sequence[str], rounds: int
 ) -> tuple[dict[str, float], int]:
     """Seconds per stage over `rounds` conversations after one untimed warm-up; and messages."""
+    # Custom actions as the server runs them (extensions/rasa_server.py).
+    action_fallback.install()
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
 
     async def converse() -> None:

@@ -9,7 +9,7 @@ import asyncio
 import logging
 
 import rasa.core.actions.action
-from rasa.core.actions.action import ActionBotResponse, ActionSessionStart, RemoteAction
+from rasa.core.actions.action import ActionBotResponse, ActionSessionStart
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.nlg import NaturalLanguageGenerator
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
@@ -18,13 +18,15 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from extensions.remote_action import CheckedOnceRemoteAction
+
 logger = logging.getLogger(__name__)
 
 # A patient waiting longer than this is better served by an honest "not now".
 ACTION_TIMEOUT_SECONDS = 10.0
 
 
-class ResilientRemoteAction(RemoteAction):
+class ResilientRemoteAction(CheckedOnceRemoteAction):
     """A custom action that answers with an honest fallback instead of failing."""
 
     async def run(
