@@ -85,6 +85,15 @@ def new_sender() -> str:
     return f"bad-input-{uuid.uuid4().hex[:12]}"
 
 
+def send_as_new_sender(
+    assistant: RunningAssistant, path: str, message: str
+) -> tuple[str, int, Any]:
+    """One well-formed message from a new conversation: its sender, status and replies."""
+    sender = new_sender()
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    return (sender, *post(assistant, path, body))
+
+
 @pytest.fixture(autouse=True)
 def no_traceback_in_the_log(assistant: RunningAssistant) -> Iterator[None]:
     """Whatever a test sends, neither server logs an exception, and both keep running."""
@@ -122,9 +131,7 @@ def test_bad_requests_get_a_clear_4xx_and_reach_no_conversation(
 def test_awkward_but_well_formed_messages_are_answered_and_stored(
     assistant: RunningAssistant, path: str, message: str
 ) -> None:
-    sender = new_sender()
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    code, replies = post(assistant, path, body)
+    sender, code, replies = send_as_new_sender(assistant, path, message)
     assert code == 200
     assert replies and all(isinstance(reply.get("text"), str) for reply in replies)
     assert [text.strip() for text in user_texts(assistant, sender)] == [message.strip()]
@@ -162,9 +169,7 @@ def test_any_json_gets_an_answer_or_a_4xx(
 def test_any_text_is_answered_and_stored_unless_blank_or_too_long(
     assistant: RunningAssistant, path: str, message: str
 ) -> None:
-    sender = new_sender()
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    code, replies = post(assistant, path, body)
+    sender, code, replies = send_as_new_sender(assistant, path, message)
     if not message.strip():
         assert code == 400
     elif len(message) > MAX_MESSAGE_CHARS:
