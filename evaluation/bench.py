@@ -27,12 +27,17 @@ from evaluation.message_profile import (
     profile_table,
 )
 from evaluation.metrics import percentile
-from evaluation.reporting import PROJECT_ROOT, context, describe, markdown_table
+from evaluation.reporting import (
+    HELDOUT_PATH,
+    PROJECT_ROOT,
+    RASA,
+    context,
+    describe,
+    markdown_table,
+)
 from tests.running_assistant import MODEL_PATH, RunningAssistant
 
 OUTPUT = PROJECT_ROOT / "reports" / "bench"
-RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
-HELDOUT_PATH = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
 
 # One conversation as people have it: greeting, the four topics, a follow-up, an unanswerable
 # question, thanks. Every message gets at least one reply.

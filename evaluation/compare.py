@@ -30,16 +30,21 @@ from sklearn.model_selection import StratifiedKFold
 
 from evaluation.baselines import KeywordClassifier, tfidf_logistic_regression
 from evaluation.metrics import OUT_OF_SCOPE, IntentScores, entity_f1, intent_scores, percentile
-from evaluation.reporting import PROJECT_ROOT, context, describe, markdown_table
+from evaluation.reporting import (
+    HELDOUT_PATH,
+    PROJECT_ROOT,
+    RASA,
+    context,
+    describe,
+    markdown_table,
+)
 
 TRAINING_PATH = PROJECT_ROOT / "data" / "nlu"
-HELDOUT_PATH = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
 OUR_CONFIG = PROJECT_ROOT / "config.yml"
 RASA_DEFAULT_CONFIG = Path(__file__).with_name("rasa_default_config.yml")
 OUTPUT = PROJECT_ROOT / "reports" / "evaluation"
 CONFUSION_MATRIX_DOC = PROJECT_ROOT / "docs" / "confusion_matrix.png"
-RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 FOLDS = 5
 OURS = "(a) ours: config.yml"
 

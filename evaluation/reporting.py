@@ -1,4 +1,4 @@
-"""Tables and the context a measurement is worthless without: when, and on what machine."""
+"""Tables, the paths both reports read, and the context a measurement is worthless without."""
 
 import os
 import platform
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+HELDOUT_PATH = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
+RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
