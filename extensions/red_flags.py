@@ -20,8 +20,9 @@ from spacy.vocab import Vocab
 
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
 TERM_ATTRIBUTE = "red_flag_term"
-MODIFIERS = ("negation", "hypothetical", "history")
-CUE_LABELS = ("hypothetical", "history")
+MODIFIERS = ("negation", "hypothetical", "history", "resolved")
+CUE_LABELS = ("hypothetical", "history", "resolved", "recurrence")
+EXCEPTION_SUFFIX = "!except"
 SCOPES = ("sentence", "message")
 KINDS = ("red_flag", "self_harm")
 SENTENCE_END_CHARACTERS = set(".?!")
@@ -109,9 +110,15 @@ class RedFlagMatcher:
             name: sign["patterns"] if isinstance(sign, dict) else sign
             for name, sign in signs.items()
         }
+        exception_patterns = {
+            name + EXCEPTION_SUFFIX: sign["except"]
+            for name, sign in signs.items()
+            if isinstance(sign, dict) and "except" in sign
+        }
         cue_patterns = {label: modifiers[label] for label in CUE_LABELS}
         every_pattern = [
             *(pattern for patterns in sign_patterns.values() for pattern in patterns),
+            *(pattern for patterns in exception_patterns.values() for pattern in patterns),
             *(pattern for patterns in cue_patterns.values() for pattern in patterns),
             *self._phrases.values(),
         ]
@@ -123,7 +130,7 @@ class RedFlagMatcher:
             for word in self._words(element)
         }
         self._matcher = Matcher(vocab, validate=True)
-        for name, patterns in {**sign_patterns, **cue_patterns}.items():
+        for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items():
             self._matcher.add(name, [self._compile(pattern) for pattern in patterns])
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
@@ -149,18 +156,30 @@ class RedFlagMatcher:
         found: list[tuple[str, int, int]] = []
         for match_id, start, end in self._matcher(doc):
             label = self._matcher.vocab.strings[match_id]
-            if label in CUE_LABELS:
+            if label in CUE_LABELS or label.endswith(EXCEPTION_SUFFIX):
                 cues[label].append((start, end))
             else:
                 found.append((label, start, end))
+        resolutions = [
+            (start, end)
+            for start, end in cues["resolved"]
+            if not self._is_negated(doc, start, clauses, end)
+            and not any(
+                sentences[later] == sentences[start] and later >= end
+                for later, _ in cues["recurrence"]
+            )
+        ]
         signs: dict[str, list[_SignMatch]] = defaultdict(list)
         for label, start, end in found:
+            if _within(cues[label + EXCEPTION_SUFFIX], start):
+                continue
             discounted = frozenset(
                 modifier
                 for modifier, applies in (
                     ("negation", self._is_negated(doc, start, clauses)),
                     ("hypothetical", _cue_before(cues["hypothetical"], start, clauses)),
                     ("history", _cue_in_clause(cues["history"], start, clauses)),
+                    ("resolved", _cue_after_in_sentence(resolutions, end, sentences)),
                 )
                 if applies and label not in self._context_signs
             )
@@ -241,8 +260,14 @@ class RedFlagMatcher:
     def _is_english_word(self, word: str) -> bool:
         return word in self._lemmas or word in self._english_words
 
-    def _is_negated(self, doc: Doc, start: int, clauses: list[int]) -> bool:
-        """A negation word shortly before the sign, in its clause ("no fever", "not numb")."""
+    def _is_negated(self, doc: Doc, start: int, clauses: list[int], end: int | None = None) -> bool:
+        """A negation word shortly before the span, in its clause ("no fever", "not numb").
+
+        With `end`, a negation inside the span counts too ("said it was not normal").
+        """
+        for i in range(start, end or start):
+            if doc[i].lower_ in self._negations:
+                return True
         for i in range(start - 1, max(start - self._negation_window, 0) - 1, -1):
             if clauses[i] != clauses[start]:
                 return False
@@ -300,6 +325,16 @@ def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[in
 def _cue_before(cues: list[tuple[int, int]], start: int, clauses: list[int]) -> bool:
     """A cue ("if I get", "what if") starting earlier in the clause of the token at `start`."""
     return any(cue < start and clauses[cue] == clauses[start] for cue, _ in cues)
+
+
+def _cue_after_in_sentence(cues: list[tuple[int, int]], end: int, sentences: list[int]) -> bool:
+    """A cue ("it has cleared up", "the nurse said it was normal") later in the sign's sentence."""
+    return any(cue >= end and sentences[cue] == sentences[end - 1] for cue, _ in cues)
+
+
+def _within(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether a token lies inside one of the spans ("slipped" inside "slipped disc")."""
+    return any(start <= position < end for start, end in spans)
 
 
 def _cue_in_clause(cues: list[tuple[int, int]], start: int, clauses: list[int]) -> bool:

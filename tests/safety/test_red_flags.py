@@ -5,38 +5,14 @@ from pathlib import Path
 
 import pytest
 import spacy
-import yaml
 
 from extensions.red_flags import RedFlag, RedFlagMatcher, edit_distance
+from tests.safety.cases import NON_EMERGENCIES, PHRASINGS, RED_FLAGS, kind_of
 
 ROOT = Path(__file__).resolve().parents[2]
-SAFETY = Path(__file__).parent
-MAX_FALSE_ALARM_RATE = 0.02
+MAX_FALSE_ALARM_RATE = 0.01
 
 Detect = Callable[[str], RedFlag | None]
-
-
-def _load(path: Path, key: str) -> list:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))[key]
-
-
-def _nlu_examples() -> list[tuple[str, str]]:
-    """(intent, text) of the emergency and self_harm NLU examples, written independently."""
-    return [
-        (block["intent"], line.strip()[2:].strip())
-        for block in _load(ROOT / "data/nlu/emergency.yml", "nlu")
-        for line in block["examples"].splitlines()
-        if line.strip().startswith("- ")
-    ]
-
-
-RED_FLAGS = _load(SAFETY / "red_flags.yml", "red_flags")
-NON_EMERGENCIES = _load(SAFETY / "non_emergencies.yml", "non_emergencies")
-NLU_EXAMPLES = _nlu_examples()
-
-
-def expected_kind(category: str) -> str:
-    return "self_harm" if category == "self_harm" else "red_flag"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +33,7 @@ def detect() -> Detect:
 def test_every_red_flag_triggers(detect: Detect, case: dict) -> None:
     found = detect(case["text"])
     assert found is not None, f"missed: {case['text']!r}"
-    assert found.kind == expected_kind(case["category"]), found
+    assert found.kind == kind_of(case), found
 
 
 def test_non_emergencies_rarely_trigger(detect: Detect) -> None:
@@ -71,18 +47,17 @@ def test_non_emergencies_rarely_trigger(detect: Detect) -> None:
 
 
 @pytest.mark.parametrize(
-    ("intent", "text"), NLU_EXAMPLES, ids=[f"{i:03d}-{x[0]}" for i, x in enumerate(NLU_EXAMPLES)]
+    "case", PHRASINGS, ids=[f"{i:03d}-{case['kind']}" for i, case in enumerate(PHRASINGS)]
 )
-def test_every_nlu_emergency_example_triggers(detect: Detect, intent: str, text: str) -> None:
-    found = detect(text)
-    assert found is not None, f"missed: {text!r}"
-    assert found.kind == ("self_harm" if intent == "self_harm" else "red_flag"), found
+def test_every_emergency_phrasing_triggers(detect: Detect, case: dict) -> None:
+    found = detect(case["text"])
+    assert found is not None, f"missed: {case['text']!r}"
+    assert found.kind == kind_of(case), found
 
 
 def test_report_rates(detect: Detect) -> None:
     caught = sum(
-        (found := detect(case["text"])) is not None
-        and found.kind == expected_kind(case["category"])
+        (found := detect(case["text"])) is not None and found.kind == kind_of(case)
         for case in RED_FLAGS
     )
     alarms = sum(detect(case["text"]) is not None for case in NON_EMERGENCIES)
@@ -178,3 +153,51 @@ def test_edit_distance_counts_a_swap_as_one_typo() -> None:
     assert edit_distance("bakc", "back") == 1
     assert edit_distance("fevr", "fever") == 1
     assert edit_distance("kitten", "sitting") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("my wound was bleeding and it still hasn't stopped", "wound"),
+        ("my leg went weak, the GP said it was normal but it's getting worse", "leg_weakness"),
+        ("my scar was red, it settled, but it came back this morning hot and swollen", "wound"),
+        ("my incision is leaking and the nurse said that is not normal", "wound"),
+        ("my legs gave way this morning and the weakness hasn't gone away", "leg_weakness"),
+        (
+            "i fell on the ice, the doctor said it was fine, but now the pain is unbearable",
+            "trauma",
+        ),
+        ("numbness between my legs since this morning, it hasn't settled", "saddle_numbness"),
+        ("the bleeding stopped. now my stitches have burst open", "wound"),
+    ],
+)
+def test_a_resolution_that_is_denied_undone_or_elsewhere_still_triggers(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+def test_self_harm_is_never_discounted_as_resolved(detect: Detect) -> None:
+    found = detect("I wanted to kill myself last month but it went away")
+    assert found is not None and found.kind == "self_harm", found
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("my disc slipped when I fell down the stairs and my back is agony", "trauma"),
+        ("i slipped. my back hurts so much", "trauma"),
+        ("my mum had her fusion on tuesday and she's burning up tonight", "fever"),
+        ("got fused last week and now i have chills and sweats", "fever"),
+    ],
+)
+def test_exceptions_spare_the_real_event_beside_them(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+def test_an_operation_years_ago_is_not_recent(detect: Detect) -> None:
+    assert detect("had my fusion years ago, caught flu with a fever, is paracetamol ok?") is None
