@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from extensions.red_flags import RedFlagMatcher
 
 INTENT_FOR_KIND = {"red_flag": "emergency", "self_harm": "self_harm"}
+RED_FLAG_KEY = "red_flag"
 
 
 def emergency_intent(kind: str) -> dict[str, Any]:
@@ -27,7 +28,8 @@ def emergency_intent(kind: str) -> dict[str, Any]:
 class RedFlagDetector(GraphComponent):
     """Deterministic safety net: a red flag found in the text wins over any prediction.
 
-    Place it after the intent classifier and before FallbackClassifier.
+    Place it last, so that no fallback threshold rewrites its intent; RedFlagPolicy reads its
+    finding and sends the emergency guidance.
     """
 
     @classmethod
@@ -62,7 +64,7 @@ class RedFlagDetector(GraphComponent):
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
             message.set(
-                "red_flag",
+                RED_FLAG_KEY,
                 {"kind": red_flag.kind, "category": red_flag.category, "matched": red_flag.matched},
                 add_to_output=True,
             )

@@ -6,6 +6,7 @@ import pytest
 
 from actions.facts import Content
 from tests.running_assistant import RunningAssistant, free_port
+from tests.safety.cases import EMERGENCIES, NON_EMERGENCIES, case_id, kind_of
 
 
 def new_sender() -> str:
@@ -80,3 +81,31 @@ def test_without_the_action_server_a_question_gets_an_honest_reply_and_the_provi
     assert assistant_without_actions.texts(sender, "I can't feel my legs since this morning") == [
         content.emergency["red_flag"]
     ]
+
+
+@pytest.mark.parametrize("case", EMERGENCIES, ids=case_id)
+def test_every_reviewed_red_flag_gets_the_emergency_guidance_alone(
+    assistant: RunningAssistant, content: Content, case: dict
+) -> None:
+    """Sent as a patient would, whatever question shares the message with the red flag."""
+    texts = assistant.texts(assistant.new_conversation(), case["text"])
+    assert texts == [content.emergency[kind_of(case)]]
+
+
+@pytest.mark.parametrize("case", NON_EMERGENCIES, ids=case_id)
+def test_no_calm_message_gets_the_emergency_guidance(
+    assistant: RunningAssistant, content: Content, case: dict
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), case["text"])
+    assert not set(texts) & set(content.emergency.values()), texts
+    assert texts, "no reply at all"
+
+
+def test_each_emergency_reply_is_logged_with_its_category_but_not_the_message(
+    assistant: RunningAssistant,
+) -> None:
+    message = "my stitches are weeping green gunk this evening"
+    assistant.texts(assistant.new_conversation(), message)
+    log = assistant.log_path.read_text()
+    assert "Emergency reply utter_emergency: category=wound kind=red_flag" in log
+    assert "green gunk" not in log
