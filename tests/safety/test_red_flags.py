@@ -158,20 +158,24 @@ def test_edit_distance_counts_a_swap_as_one_typo() -> None:
 @pytest.mark.parametrize(
     ("text", "category"),
     [
+        # a resolution that is denied, undone later in the sentence, or in another sentence
         ("my wound was bleeding and it still hasn't stopped", "wound"),
         ("my leg went weak, the GP said it was normal but it's getting worse", "leg_weakness"),
         ("my scar was red, it settled, but it came back this morning hot and swollen", "wound"),
         ("my incision is leaking and the nurse said that is not normal", "wound"),
         ("my legs gave way this morning and the weakness hasn't gone away", "leg_weakness"),
-        (
-            "i fell on the ice, the doctor said it was fine, but now the pain is unbearable",
-            "trauma",
-        ),
+        ("i fell on the ice, the GP said it was fine, but now the pain is unbearable", "trauma"),
         ("numbness between my legs since this morning, it hasn't settled", "saddle_numbness"),
         ("the bleeding stopped. now my stitches have burst open", "wound"),
+        # a real fall beside a slipped disc
+        ("my disc slipped when I fell down the stairs and my back is agony", "trauma"),
+        ("i slipped. my back hurts so much", "trauma"),
+        # an operation days ago, said in the ways people say it
+        ("my mum had her fusion on tuesday and she's burning up tonight", "fever"),
+        ("got fused last week and now i have chills and sweats", "fever"),
     ],
 )
-def test_a_resolution_that_is_denied_undone_or_elsewhere_still_triggers(
+def test_still_urgent_where_a_discount_does_not_apply(
     detect: Detect, text: str, category: str
 ) -> None:
     found = detect(text)
@@ -181,22 +185,6 @@ def test_a_resolution_that_is_denied_undone_or_elsewhere_still_triggers(
 def test_self_harm_is_never_discounted_as_resolved(detect: Detect) -> None:
     found = detect("I wanted to kill myself last month but it went away")
     assert found is not None and found.kind == "self_harm", found
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("my disc slipped when I fell down the stairs and my back is agony", "trauma"),
-        ("i slipped. my back hurts so much", "trauma"),
-        ("my mum had her fusion on tuesday and she's burning up tonight", "fever"),
-        ("got fused last week and now i have chills and sweats", "fever"),
-    ],
-)
-def test_exceptions_spare_the_real_event_beside_them(
-    detect: Detect, text: str, category: str
-) -> None:
-    found = detect(text)
-    assert found is not None and found.category == category, found
 
 
 def test_an_operation_years_ago_is_not_recent(detect: Detect) -> None:
