@@ -103,6 +103,17 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+def webhook_blueprint(name: str) -> Blueprint:
+    """A connector's blueprint with Rasa's health check at its root, GET / -> {"status": "ok"}."""
+    webhook = Blueprint(name, __name__)
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return webhook
+
+
 def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:
     """Refuses a message over MAX_MESSAGE_CHARS before NLU, and answers politely when
     handling fails (tracker or lock store unreachable) instead of leaving the user in silence.
@@ -154,9 +165,9 @@ async def deliver(
     output: OutputChannel,
     messages: Sequence[dict[str, Any]],
     retry_delays: Sequence[float] = DELIVERY_RETRY_DELAYS,
-) -> bool:
+) -> None:
     """Sends the replies in order, retrying from the first one the platform did not take after
-    each delay; whether all of them got through. Each failure is logged as the platform's error.
+    each delay, then giving up. Each failure is logged as the platform's own error.
     """
     pending = list(messages)
     for attempt, delay in enumerate([*retry_delays, None], start=1):
@@ -164,7 +175,7 @@ async def deliver(
             while pending:
                 await send_kept(output, pending[0])
                 pending.pop(0)
-            return True
+            return
         except Exception as error:
             retry = f"trying again in {delay} s" if delay is not None else "giving up"
             logger.error(
@@ -178,7 +189,6 @@ async def deliver(
             )
         if delay is not None:
             await asyncio.sleep(delay)
-    return False
 
 
 class SplittingOutput(OutputChannel):
@@ -235,10 +245,6 @@ class MessagingInput(InputChannel):
         """Whether the platform signed this webhook post."""
         raise NotImplementedError
 
-    def platform_output(self, message: UserMessage) -> OutputChannel:
-        """The output that sends this message's replies through the platform's API."""
-        return message.output_channel
-
     def answering(self, on_new_message: OnNewMessage) -> OnNewMessage:
         """Lets Rasa handle and store the message with its replies kept in an Outbox, then sends
         them in the background, so the webhook is answered at once and a platform outage loses
@@ -246,7 +252,7 @@ class MessagingInput(InputChannel):
         """
 
         async def handle(message: UserMessage) -> None:
-            output = self.platform_output(message)
+            output = message.output_channel
             outbox = Outbox(output.name())
             message.output_channel = outbox
             await on_new_message(message)

@@ -24,6 +24,7 @@ from extensions.channels.common import (
     SplittingOutput,
     numbered_options,
     same_secret,
+    webhook_blueprint,
 )
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -111,11 +112,7 @@ class FacebookInput(MessagingInput, facebook.FacebookInput):
 
     def connector_blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Rasa's routes, with our Messenger handling the posts."""
-        webhook = Blueprint("fb_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = webhook_blueprint("fb_webhook")
 
         @webhook.route("/webhook", methods=["GET"])
         async def verification(request: Request) -> HTTPResponse:

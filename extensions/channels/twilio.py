@@ -26,6 +26,7 @@ from extensions.channels.common import (
     OnNewMessage,
     SplittingOutput,
     numbered_options,
+    webhook_blueprint,
 )
 
 logger = logging.getLogger(__name__)
@@ -107,11 +108,7 @@ class TwilioInput(MessagingInput, twilio.TwilioInput):
         self.webhook_url = webhook_url
 
     def connector_blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("twilio_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = webhook_blueprint("twilio_webhook")
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
