@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from extensions.channels.common import webhook_blueprint
 from extensions.message_limits import BadMessage, parse_body, validate_user_message
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,7 @@ class WidgetInput(InputChannel):
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        widget = Blueprint("widget_webhook", __name__)
-
-        @widget.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        widget = webhook_blueprint("widget_webhook")
 
         @widget.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

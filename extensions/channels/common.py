@@ -1,18 +1,27 @@
-"""What every messaging channel shares: length limits, numbered options, refusals, signatures."""
+"""What every messaging channel shares: length limits, numbered options, refusals, signatures,
+and replies that outlive a platform outage.
+"""
 
+import asyncio
 import hmac
 import logging
 import re
 from asyncio import AbstractEventLoop
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
 from rasa.shared.core.events import BotUttered, Event
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from extensions import log_privacy
 from extensions.message_limits import MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
@@ -30,6 +39,9 @@ TOO_LONG_REPLY = (
     "emergency number now."
 )
 NUMBERED_OPTIONS_HINT = "Reply with a number, or ask in your own words."
+# Seconds to wait before each new attempt to send a reply the platform did not take: seven
+# attempts over about a minute, enough for a brief outage, bounded so that replies do not pile up.
+DELIVERY_RETRY_DELAYS = (1, 2, 4, 8, 16, 32)
 
 # The end of a line, or of a sentence: . ! ? or … (not after a digit, so that "1. " of a
 # numbered option is no end), closing quotes or brackets, then a space.
@@ -91,6 +103,17 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+def webhook_blueprint(name: str) -> Blueprint:
+    """A connector's blueprint with Rasa's health check at its root, GET / -> {"status": "ok"}."""
+    webhook = Blueprint(name, __name__)
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return webhook
+
+
 def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:
     """Refuses a message over MAX_MESSAGE_CHARS before NLU, and answers politely when
     handling fails (tracker or lock store unreachable) instead of leaving the user in silence.
@@ -109,14 +132,63 @@ def guard_messages(on_new_message: OnNewMessage) -> OnNewMessage:
             await on_new_message(message)
         except Exception as error:
             logger.error(
-                "Could not handle a message on %s (is the tracker store or lock store "
-                "reachable?): %s",
+                "Could not handle a message on %s: %s: %s",
                 message.input_channel,
                 type(error).__name__,
+                error,
             )
             await message.output_channel.send_text_message(message.sender_id, UNAVAILABLE_REPLY)
 
     return handle
+
+
+class Outbox(CollectingOutputChannel):
+    """Keeps the replies while Rasa handles a message, under the channel's own name (so that
+    channel-specific responses still apply), for sending once the conversation is stored.
+    """
+
+    def __init__(self, channel: str) -> None:
+        super().__init__()
+        self.channel = channel
+
+    def name(self) -> str:
+        return self.channel
+
+
+async def send_kept(output: OutputChannel, message: dict[str, Any]) -> None:
+    """Sends one reply an Outbox kept, through the platform's output."""
+    reply = dict(message)
+    await output.send_response(reply.pop("recipient_id"), reply)
+
+
+async def deliver(
+    output: OutputChannel,
+    messages: Sequence[dict[str, Any]],
+    retry_delays: Sequence[float] = DELIVERY_RETRY_DELAYS,
+) -> None:
+    """Sends the replies in order, retrying from the first one the platform did not take after
+    each delay, then giving up. Each failure is logged as the platform's own error.
+    """
+    pending = list(messages)
+    for attempt, delay in enumerate([*retry_delays, None], start=1):
+        try:
+            while pending:
+                await send_kept(output, pending[0])
+                pending.pop(0)
+            return
+        except Exception as error:
+            retry = f"trying again in {delay} s" if delay is not None else "giving up"
+            logger.error(
+                "The %s platform did not take a reply (attempt %d, %d replies left, %s): %s: %s",
+                output.name(),
+                attempt,
+                len(pending),
+                retry,
+                type(error).__name__,
+                error,
+            )
+        if delay is not None:
+            await asyncio.sleep(delay)
 
 
 class SplittingOutput(OutputChannel):
@@ -146,25 +218,49 @@ class MessagingInput(InputChannel):
     """What our messaging connectors add to Rasa's, around its own webhook route.
 
     Unsigned posts get 403 before the connector reads them; over-long messages get a
-    refusal; a reply that is just the number of an option the bot offered selects it.
+    refusal; a reply that is just the number of an option the bot offered selects it; the
+    conversation is stored before any reply goes to the platform, which may be down.
     """
 
     app: Sanic | None = None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        handle = guard_messages(self.before_rasa(self.choosing_by_number(on_new_message)))
-        webhook = super().blueprint(handle)
+        log_privacy.hide(self.secrets())
+        self.deliveries: set[asyncio.Task] = set()
+        handle = self.answering(guard_messages(self.choosing_by_number(on_new_message)))
+        webhook = self.connector_blueprint(handle)
         webhook.middleware("request")(self.refuse_unsigned)
         webhook.listener("before_server_start")(self.remember_app)
         return webhook
+
+    def connector_blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """The routes of Rasa's connector, calling on_new_message for each user message."""
+        return super().blueprint(on_new_message)
+
+    def secrets(self) -> list[str]:
+        """The channel's credentials that no log line may show."""
+        raise NotImplementedError
 
     def is_authentic(self, request: Request) -> bool:
         """Whether the platform signed this webhook post."""
         raise NotImplementedError
 
-    def before_rasa(self, on_new_message: OnNewMessage) -> OnNewMessage:
-        """What this channel does to a message before Rasa handles it: nothing, by default."""
-        return on_new_message
+    def answering(self, on_new_message: OnNewMessage) -> OnNewMessage:
+        """Lets Rasa handle and store the message with its replies kept in an Outbox, then sends
+        them in the background, so the webhook is answered at once and a platform outage loses
+        nothing: the platform sees success and does not post the same message again.
+        """
+
+        async def handle(message: UserMessage) -> None:
+            output = message.output_channel
+            outbox = Outbox(output.name())
+            message.output_channel = outbox
+            await on_new_message(message)
+            delivery = asyncio.create_task(deliver(output, outbox.messages))
+            self.deliveries.add(delivery)
+            delivery.add_done_callback(self.deliveries.discard)
+
+        return handle
 
     async def refuse_unsigned(self, request: Request) -> HTTPResponse | None:
         if (

@@ -28,5 +28,8 @@ class SlackInput(MessagingInput, slack.SlackInput):
     ) -> SlackBot:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
 
+    def secrets(self) -> list[str]:
+        return [self.slack_token, self.slack_signing_secret]
+
     def is_authentic(self, request: Request) -> bool:
         return self.is_request_from_slack_authentic(request)

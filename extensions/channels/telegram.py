@@ -1,20 +1,24 @@
 """Telegram through Rasa's connector, with updates signed by a secret token.
 
 Webhook: /webhooks/telegram/webhook. Telegram sends the token given to setWebhook in the
-X-Telegram-Bot-Api-Secret-Token header of every update; a post without it gets 403.
+X-Telegram-Bot-Api-Secret-Token header of every update; a post without it gets 403. The server
+sets the webhook in the background, so that Telegram being unreachable at start does not keep
+the other channels down; it retries until Telegram takes it.
 """
 
+import asyncio
 import hashlib
 import hmac
+import itertools
 import logging
 from asyncio import AbstractEventLoop
+from collections.abc import Sequence
 from typing import Any
 
+from aiogram import types
 from aiogram.bot.api import Methods
-from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels import telegram
 from rasa.core.channels.channel import InputChannel
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, Sanic
 from sanic.request import Request
 
@@ -24,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_MESSAGE_CHARS = 4096
+# The bot's account by access token, from Telegram's getMe, once per process.
+BOT_ACCOUNTS: dict[str, types.User] = {}
+# Seconds between attempts to set the webhook while Telegram is unreachable; then every 5 minutes.
+WEBHOOK_RETRY_DELAYS = (5, 10, 30, 60, 120, 300)
 
 
 def derived_secret_token(access_token: str) -> str:
@@ -38,16 +46,37 @@ class TelegramOutput(SplittingOutput, telegram.TelegramOutput):
 
     def __init__(self, access_token: str, secret_token: str) -> None:
         super().__init__(access_token)
+        self.access_token = access_token
         self.secret_token = secret_token
 
     async def set_webhook(self, url: str, **kwargs: Any) -> bool:
-        """Registers the webhook with the secret token Telegram then sends with each update.
+        """Registers the webhook with the secret token Telegram then sends with each update, and
+        learns the bot's account; whether Telegram took it. Why not is logged, as Telegram's or
+        the network's error.
 
         aiogram 2.15 predates setWebhook's secret_token parameter, hence the plain request.
         """
-        return await self.request(
-            Methods.SET_WEBHOOK, {"url": url, "secret_token": self.secret_token}
-        )
+        try:
+            await self.request(Methods.SET_WEBHOOK, {"url": url, "secret_token": self.secret_token})
+            await self.get_me()
+        except Exception as error:
+            logger.error(
+                "The Telegram webhook is not set: %s: %s. Telegram messages do not arrive until "
+                "it is; the server retries, and GET /webhooks/telegram/set_webhook tries now.",
+                type(error).__name__,
+                error,
+            )
+            return False
+        logger.info("Telegram webhook set to %s.", url)
+        return True
+
+    async def get_me(self) -> types.User:
+        """The bot's account, asked once: Rasa's connector asks with every update, so while
+        Telegram's API was unreachable every update failed before Rasa saw it.
+        """
+        if self.access_token not in BOT_ACCOUNTS:
+            BOT_ACCOUNTS[self.access_token] = await super().get_me()
+        return BOT_ACCOUNTS[self.access_token]
 
     async def send_text_with_buttons(
         self,
@@ -94,19 +123,27 @@ class TelegramInput(MessagingInput, telegram.TelegramInput):
         return webhook
 
     async def register_webhook(self, app: Sanic, _: AbstractEventLoop) -> None:
-        """Sets the webhook once the server's event loop runs.
+        """Starts setting the webhook in the background once the server's event loop runs.
 
         Rasa's connector sets it with asyncio.run() while the app is built, which leaves the
-        bot's HTTP session bound to a closed loop: every reply then fails, "Event loop is closed".
+        bot's HTTP session bound to a closed loop, and stops the whole server when it fails.
         """
-        output = self.get_output_channel()
-        try:
-            await output.set_webhook(self.webhook_url)
-        except TelegramAPIError as error:
-            raise RasaException(f"Failed to set the Telegram webhook: {error}") from error
-        finally:
-            await output.session.close()
-        logger.info("Telegram webhook set to %s.", self.webhook_url)
+        self.registration = asyncio.create_task(self.keep_registering())
+
+    async def keep_registering(self, retry_delays: Sequence[float] = WEBHOOK_RETRY_DELAYS) -> None:
+        """Sets the webhook, trying again after each delay, then at the last delay, until it is."""
+        for delay in itertools.chain(retry_delays, itertools.repeat(retry_delays[-1])):
+            output = self.get_output_channel()
+            try:
+                if await output.set_webhook(self.webhook_url):
+                    return
+            finally:
+                await output.session.close()
+            logger.info("Setting the Telegram webhook again in %s s.", delay)
+            await asyncio.sleep(delay)
+
+    def secrets(self) -> list[str]:
+        return [self.access_token, self.secret_token]
 
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self.access_token, self.secret_token)

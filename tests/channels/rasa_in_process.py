@@ -1,5 +1,5 @@
 """The Rasa server as `rasa run` builds it (rasa.core.run), serving from a thread of the test
-process so that the connectors' calls to the platforms can be intercepted; and the action server,
+process so that the connectors' calls reach the platforms' stand-ins; and the action server,
 started as scripts/run-assistant starts it.
 """
 
@@ -15,7 +15,9 @@ import yaml
 from rasa.core.channels.channel import InputChannel
 from rasa.core.run import configure_app, create_http_input_channels, load_agent_on_start
 from rasa.core.utils import AvailableEndpoints
+from sanic import Sanic
 
+from extensions import log_privacy
 from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port, wait_until_answering
 
 
@@ -57,7 +59,9 @@ class InProcessRasa:
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
         endpoints["tracker_store"]["db"] = str(self.tracker_db)
         self.endpoints_path.write_text(yaml.safe_dump(endpoints))
-        self.loop = asyncio.new_event_loop()
+        # asyncio's own loop, not Sanic's uvloop: uvloop resolves host names in libuv, so the
+        # platforms' names would not resolve to their stand-ins (tests/channels/platforms.py).
+        self.loop = asyncio.SelectorEventLoop()
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.started = threading.Event()
         self.failure: BaseException | None = None
@@ -68,6 +72,8 @@ class InProcessRasa:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 300) -> "InProcessRasa":
+        # As extensions/rasa_server.py does before Rasa starts.
+        log_privacy.install()
         self.thread.start()
         if not self.started.wait(timeout):
             raise TimeoutError(f"the Rasa server did not start in {timeout} s")
@@ -79,6 +85,8 @@ class InProcessRasa:
         """Starts as Sanic's own serve() does (create_server already listens), then runs the
         loop until stop()."""
         asyncio.set_event_loop(self.loop)
+        # Sanic's test mode lets a second server's app reuse Rasa's app name in this process.
+        Sanic.test_mode = True
         run = self.loop.run_until_complete
         try:
             endpoints = AvailableEndpoints.read_endpoints(str(self.endpoints_path))

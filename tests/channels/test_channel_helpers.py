@@ -3,10 +3,12 @@
 import asyncio
 import hashlib
 import hmac
+import urllib.parse
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from twilio.request_validator import RequestValidator
 
 from extensions.channels.common import (
     NUMBERED_OPTIONS_HINT,
@@ -21,6 +23,7 @@ from extensions.channels.common import (
 )
 from extensions.channels.facebook import hub_signature_valid
 from extensions.channels.telegram import derived_secret_token
+from extensions.channels.twilio import signed_fields
 from extensions.message_limits import MAX_MESSAGE_CHARS
 
 BUTTONS = [
@@ -167,3 +170,15 @@ def test_a_message_that_cannot_be_handled_gets_a_polite_reply(
     assert [sent["text"] for sent in output.messages] == [UNAVAILABLE_REPLY]
     assert "Could not handle a message on test" in caplog.text
     assert "how long is recovery" not in caplog.text
+
+
+def test_twilio_signs_every_field_and_the_blank_ones_are_kept_for_the_check() -> None:
+    url = "https://assistant.example.org/webhooks/twilio/webhook"
+    form = {"Body": "", "ToCity": "", "From": "+15551234567", "NumMedia": "1"}
+    body = urllib.parse.urlencode(form).encode()
+    signature = RequestValidator("auth-token").compute_signature(url, form)
+    assert signed_fields(body) == form
+    assert RequestValidator("auth-token").validate(url, signed_fields(body), signature)
+    # Without the blank fields, as Sanic's request.form has them, the same post fails the check.
+    without_blanks = dict(urllib.parse.parse_qsl(body.decode()))
+    assert not RequestValidator("auth-token").validate(url, without_blanks, signature)

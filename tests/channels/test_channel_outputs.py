@@ -1,4 +1,4 @@
-"""Each channel's output within the platform's limits, sending through the intercepted APIs."""
+"""Each channel's output within the platform's limits, sending through the platforms' stand-ins."""
 
 import asyncio
 import uuid
@@ -23,16 +23,26 @@ OUTPUTS: dict[str, tuple[str, Callable[[], OutputChannel], int]] = {
         lambda: TelegramOutput(CHANNEL_ENV["TELEGRAM_ACCESS_TOKEN"], "secret"),
         4096,
     ),
-    "messenger": ("facebook", lambda: MessengerBot(MessengerClient("page-token")), 2000),
+    "messenger": (
+        "facebook",
+        lambda: MessengerBot(MessengerClient(CHANNEL_ENV["FACEBOOK_PAGE_ACCESS_TOKEN"])),
+        2000,
+    ),
     "slack": ("slack", lambda: SlackBot(CHANNEL_ENV["SLACK_TOKEN"]), 3000),
     "sms": (
         "twilio",
-        lambda: TwilioOutput(CHANNEL_ENV["TWILIO_ACCOUNT_SID"], "token", "+15005550006"),
+        lambda: TwilioOutput(
+            CHANNEL_ENV["TWILIO_ACCOUNT_SID"], CHANNEL_ENV["TWILIO_AUTH_TOKEN"], "+15005550006"
+        ),
         1600,
     ),
     "whatsapp": (
         "twilio",
-        lambda: TwilioOutput(CHANNEL_ENV["TWILIO_ACCOUNT_SID"], "token", "whatsapp:+14155238886"),
+        lambda: TwilioOutput(
+            CHANNEL_ENV["TWILIO_ACCOUNT_SID"],
+            CHANNEL_ENV["TWILIO_AUTH_TOKEN"],
+            "whatsapp:+14155238886",
+        ),
         1600,
     ),
 }
@@ -54,7 +64,12 @@ def send(apis: PlatformAPIs, name: str, method: str, *args: Any) -> list[Sent]:
         if isinstance(output, TelegramOutput):
             await output.session.close()
 
-    asyncio.run(call())
+    # asyncio's own loop, as the in-process server's (tests/channels/rasa_in_process.py).
+    loop = asyncio.SelectorEventLoop()
+    try:
+        loop.run_until_complete(call())
+    finally:
+        loop.close()
     return apis.messages(platform, recipient)
 
 
