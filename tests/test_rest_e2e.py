@@ -56,6 +56,34 @@ def test_question_beyond_the_facts_gets_no_fact(
     assert any(reply.get("buttons") for reply in replies)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long is recovery after a knee replacement?",
+        "will a microdiscectomy limit my movement?",
+        "do I need a fusion or is a laminectomy enough?",
+    ],
+)
+def test_another_operation_gets_only_spinal_fusion_and_no_fact(
+    assistant: RunningAssistant, content: Content, question: str
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), question)
+    assert "I only have information about spinal fusion" in texts[0]
+    assert content.provider.contact() in texts[0]
+    assert not {fact.answer for fact in content.facts} & set(texts)
+
+
+def test_a_specific_is_said_not_covered_before_the_general_fact(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    texts = assistant.texts(
+        assistant.new_conversation(), "can I go back to work 6 weeks after a spinal fusion?"
+    )
+    assert texts[0].startswith('You mentioned "6 weeks".')
+    assert "does not cover that specifically" in texts[0]
+    assert texts[1] == content.fact_for_intent("ask_recovery_time").answer
+
+
 def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
     replies = assistant.send(assistant.new_conversation(), "what can you do?")
     payloads = [button["payload"] for reply in replies for button in reply.get("buttons", [])]
