@@ -84,6 +84,20 @@ def test_a_specific_is_said_not_covered_before_the_general_fact(
     assert texts[1] == content.fact_for_intent("ask_recovery_time").answer
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["Wie lange dauert die Erholung nach einer Versteifung?", "¿Es necesaria la cirugía?"],
+)
+def test_another_language_gets_english_only_and_the_emergency_line(
+    assistant: RunningAssistant, content: Content, message: str
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), message)
+    assert len(texts) == 1
+    assert "only read and answer messages in English" in texts[0]
+    assert "If you think you have an emergency, call your emergency number now." in texts[0]
+    assert content.provider.contact() in texts[0]
+
+
 def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
     replies = assistant.send(assistant.new_conversation(), "what can you do?")
     payloads = [button["payload"] for reply in replies for button in reply.get("buttons", [])]
