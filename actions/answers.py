@@ -14,11 +14,21 @@ CONTENT = load_content()
 # Intents answered with a fact that needs a word first: no decision, no diagnosis.
 INTENT_LEAD_INS = {"ask_personal_advice": "utter_no_personal_advice"}
 
-# Entity types that earn a lead-in, most specific first, with the response that says it.
+# Entity types that earn a lead-in, most specific first, with the response that says it. The
+# first three name something the reviewed facts don't cover specifically (flying, a hospital
+# stay, "6 weeks"), which the reply must say before any general fact.
 LEAD_IN_RESPONSES = (
-    ("activity", "utter_lead_in_activity"),
+    ("activity", "utter_lead_in_not_covered"),
+    ("detail", "utter_lead_in_not_covered"),
+    ("duration", "utter_lead_in_not_covered"),
     ("spine_region", "utter_lead_in_spine_region"),
 )
+
+
+def first_value(entities: list[dict[str, Any]], entity_type: str) -> str | None:
+    """The text of the first entity of that type, if the message has one."""
+    values = [e.get("value") for e in entities if e.get("entity") == entity_type]
+    return next((str(value) for value in values if value), None)
 
 
 def lead_in(
@@ -28,10 +38,9 @@ def lead_in(
     if intent in INTENT_LEAD_INS:
         return INTENT_LEAD_INS[intent], {}
     for entity_type, response in LEAD_IN_RESPONSES:
-        values = [e.get("value") for e in entities if e.get("entity") == entity_type]
-        named = [str(value) for value in values if value]
-        if named:
-            return response, {entity_type: named[0]}
+        subject = first_value(entities, entity_type)
+        if subject:
+            return response, {"subject": subject}
     return None
 
 
@@ -62,12 +71,19 @@ class ActionAnswerFact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        entities = tracker.latest_message.get("entities") or []
+        # Another operation never gets a spinal-fusion fact, whatever the intent.
+        other_operation = first_value(entities, "other_operation")
+        if other_operation:
+            dispatcher.utter_message(response="utter_only_spinal_fusion", subject=other_operation)
+            dispatcher.utter_message(response="utter_topics")
+            return []
         fact = CONTENT.fact_for_intent(intent)
         if fact is None:
             dispatcher.utter_message(response="utter_cannot_answer")
             dispatcher.utter_message(response="utter_topics")
             return []
-        acknowledgement = lead_in(intent, tracker.latest_message.get("entities") or [])
+        acknowledgement = lead_in(intent, entities)
         if acknowledgement:
             response, variables = acknowledgement
             dispatcher.utter_message(response=response, **variables)

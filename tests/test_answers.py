@@ -6,7 +6,13 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswerFact, ActionTellMore, lead_in, next_fact_in_topic
+from actions.answers import (
+    ActionAnswerFact,
+    ActionTellMore,
+    first_value,
+    lead_in,
+    next_fact_in_topic,
+)
 from actions.facts import Content
 from tests.conftest import make_tracker
 
@@ -43,28 +49,69 @@ def test_fact_intent_gets_its_fact_verbatim_then_the_referral(
     assert SlotSet("answered_facts", [fact.id]) in events
 
 
-def test_activity_gets_a_lead_in_naming_it_and_no_other_claim(content: Content) -> None:
-    golf = [{"entity": "activity", "value": "golf", "start": 11, "end": 15}]
-    messages, _ = run(ActionAnswerFact(), intent="ask_mobility", entities=golf)
-    assert messages[0]["response"] == "utter_lead_in_activity"
-    assert messages[0]["activity"] == "golf"
+@pytest.mark.parametrize(
+    ("intent", "entity_type", "value"),
+    [
+        ("ask_mobility", "activity", "golf"),
+        ("ask_mobility", "activity", "fly"),
+        ("ask_recovery_time", "detail", "days in hospital"),
+        ("ask_mobility", "detail", "metal detectors"),
+        ("ask_recovery_time", "duration", "6 weeks"),
+    ],
+)
+def test_a_specific_gets_a_does_not_cover_lead_in_before_the_general_fact(
+    content: Content, intent: str, entity_type: str, value: str
+) -> None:
+    entities = [{"entity": entity_type, "value": value}]
+    messages, _ = run(ActionAnswerFact(), intent=intent, entities=entities)
+    assert messages[0]["response"] == "utter_lead_in_not_covered"
+    assert messages[0]["subject"] == value
     assert responses(messages)[1:] == [
-        content.fact_for_intent("ask_mobility").answer,
+        content.fact_for_intent(intent).answer,
         "utter_provider_pointer",
     ]
 
 
-def test_lead_in_prefers_activity_then_spine_region() -> None:
+def test_lead_in_prefers_activity_then_detail_then_duration_then_spine_region() -> None:
     region = {"entity": "spine_region", "value": "L4-L5"}
     activity = {"entity": "activity", "value": "running"}
+    detail = {"entity": "detail", "value": "screws"}
+    duration = {"entity": "duration", "value": "a week"}
     intent = "ask_mobility"
-    assert lead_in(intent, [region, activity]) == (
-        "utter_lead_in_activity",
-        {"activity": "running"},
+    not_covered = "utter_lead_in_not_covered"
+    assert lead_in(intent, [region, duration, detail, activity]) == (
+        not_covered,
+        {"subject": "running"},
     )
-    assert lead_in(intent, [region]) == ("utter_lead_in_spine_region", {"spine_region": "L4-L5"})
+    assert lead_in(intent, [region, duration, detail]) == (not_covered, {"subject": "screws"})
+    assert lead_in(intent, [region, duration]) == (not_covered, {"subject": "a week"})
+    assert lead_in(intent, [region]) == ("utter_lead_in_spine_region", {"subject": "L4-L5"})
     assert lead_in(intent, [{"entity": "treatment", "value": "brace"}]) is None
     assert lead_in(intent, []) is None
+
+
+def test_first_value_skips_other_types_and_empty_values() -> None:
+    entities = [
+        {"entity": "activity", "value": "golf"},
+        {"entity": "other_operation", "value": ""},
+        {"entity": "other_operation", "value": "hip replacement"},
+    ]
+    assert first_value(entities, "other_operation") == "hip replacement"
+    assert first_value(entities, "duration") is None
+
+
+@pytest.mark.parametrize(
+    "intent", ["ask_recovery_time", "ask_mobility", "ask_personal_advice", "out_of_scope"]
+)
+def test_another_operation_gets_only_spinal_fusion_and_never_a_fact(intent: str) -> None:
+    entities = [
+        {"entity": "other_operation", "value": "hip replacement"},
+        {"entity": "activity", "value": "golf"},
+    ]
+    messages, events = run(ActionAnswerFact(), intent=intent, entities=entities)
+    assert responses(messages) == ["utter_only_spinal_fusion", "utter_topics"]
+    assert messages[0]["subject"] == "hip replacement"
+    assert events == []
 
 
 def test_personal_advice_gets_no_decision_then_the_general_fact(content: Content) -> None:

@@ -40,5 +40,5 @@ def test_referral_names_the_provider_an_operator_set(tmp_path: Path) -> None:
 
 
 def test_values_an_action_passes_are_kept() -> None:
-    text = generate(FACTS_PATH, "utter_lead_in_activity", activity="golf")
-    assert text.startswith("You asked about golf.")
+    text = generate(FACTS_PATH, "utter_lead_in_not_covered", subject="golf")
+    assert text.startswith('You mentioned "golf".')

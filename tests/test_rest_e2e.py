@@ -56,6 +56,48 @@ def test_question_beyond_the_facts_gets_no_fact(
     assert any(reply.get("buttons") for reply in replies)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long is recovery after a knee replacement?",
+        "will a microdiscectomy limit my movement?",
+        "do I need a fusion or is a laminectomy enough?",
+    ],
+)
+def test_another_operation_gets_only_spinal_fusion_and_no_fact(
+    assistant: RunningAssistant, content: Content, question: str
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), question)
+    assert "I only have information about spinal fusion" in texts[0]
+    assert content.provider.contact() in texts[0]
+    assert not {fact.answer for fact in content.facts} & set(texts)
+
+
+def test_a_specific_is_said_not_covered_before_the_general_fact(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    texts = assistant.texts(
+        assistant.new_conversation(), "can I go back to work 6 weeks after a spinal fusion?"
+    )
+    assert texts[0].startswith('You mentioned "6 weeks".')
+    assert "does not cover that specifically" in texts[0]
+    assert texts[1] == content.fact_for_intent("ask_recovery_time").answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Wie lange dauert die Erholung nach einer Versteifung?", "¿Es necesaria la cirugía?"],
+)
+def test_another_language_gets_english_only_and_the_emergency_line(
+    assistant: RunningAssistant, content: Content, message: str
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), message)
+    assert len(texts) == 1
+    assert "only read and answer messages in English" in texts[0]
+    assert "If you think you have an emergency, call your emergency number now." in texts[0]
+    assert content.provider.contact() in texts[0]
+
+
 def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
     replies = assistant.send(assistant.new_conversation(), "what can you do?")
     payloads = [button["payload"] for reply in replies for button in reply.get("buttons", [])]
