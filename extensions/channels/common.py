@@ -14,6 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from extensions.message_limits import MAX_MESSAGE_CHARS
+from extensions.rate_limits import limit_messages, limiter_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -146,13 +147,18 @@ class MessagingInput(InputChannel):
     """What our messaging connectors add to Rasa's, around its own webhook route.
 
     Unsigned posts get 403 before the connector reads them; over-long messages get a
-    refusal; a reply that is just the number of an option the bot offered selects it.
+    refusal; a sender over the rate limit gets at most a polite reply a minute (set from the
+    environment, extensions/rate_limits.py); a reply that is just the number of an option the
+    bot offered selects it.
     """
 
     app: Sanic | None = None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        handle = guard_messages(self.before_rasa(self.choosing_by_number(on_new_message)))
+        handle = limit_messages(
+            limiter_from_environment(),
+            guard_messages(self.before_rasa(self.choosing_by_number(on_new_message))),
+        )
         webhook = super().blueprint(handle)
         webhook.middleware("request")(self.refuse_unsigned)
         webhook.listener("before_server_start")(self.remember_app)
