@@ -16,17 +16,29 @@ conversations (`retrieve_full_tracker`).
 Only slots are carried from before the window: this assistant has no forms and never pauses.
 """
 
+import math
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, AllSlotsReset, Restarted, SlotSet
+from rasa.shared.core.events import (
+    ActionExecuted,
+    AllSlotsReset,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+)
 from sqlalchemy.orm import Query, Session
 
 DEFAULT_RECENT_TURNS = 20
 # Events after which no earlier slot value counts.
 SLOT_RESETS = (AllSlotsReset.type_name, Restarted.type_name)
+# Finds a conversation's latest session start, listens and slots without reading all its events.
+INDEX = (
+    "CREATE INDEX IF NOT EXISTS events_sender_type_action_id "
+    "ON events (sender_id, type_name, action_name, id)"
+)
 
 
 class RecentTurnsSQLTrackerStore(SQLTrackerStore):
@@ -37,6 +49,8 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             raise ValueError("recent_turns must be 1 or more")
         super().__init__(*args, **kwargs)
         self.recent_turns = int(recent_turns)
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(INDEX))
 
     def _event_query(
         self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool
@@ -51,32 +65,42 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         if fetch_events_from_all_sessions:
             return query
         event = self.SQLEvent
-        window_start = (
-            query.filter(
-                event.type_name == ActionExecuted.type_name,
-                event.action_name == ACTION_LISTEN_NAME,
+
+        def latest_id(
+            type_name: str, name: str | None, before: float, offset: int = 0
+        ) -> int | None:
+            """The id of the latest (or offset-th latest) event of this type and name, before
+            an id. `id + 0` is compared as a value, so the database walks the index on type and
+            name from the end instead of reading the conversation by id.
+            """
+            return (
+                session.query(event.id)
+                .filter(
+                    event.sender_id == sender_id,
+                    event.type_name == type_name,
+                    event.action_name.is_(None) if name is None else event.action_name == name,
+                    event.id + 0 < before,
+                )
+                .order_by(event.id.desc())
+                .offset(offset)
+                .limit(1)
+                .scalar()
             )
-            .order_by(None)
-            .order_by(event.id.desc())
-            .offset(self.recent_turns)
-            .limit(1)
-            .with_entities(event.id)
-            .scalar()
-        )
-        if window_start is None:
+
+        session_start = latest_id(SessionStarted.type_name, None, math.inf) or 0
+        listen = ActionExecuted.type_name, ACTION_LISTEN_NAME
+        window_start = latest_id(*listen, math.inf, offset=self.recent_turns)
+        if window_start is None or window_start < session_start:
             return query
-        earlier = query.filter(event.id < window_start).order_by(None)
-        last_reset = (
-            earlier.filter(event.type_name.in_(SLOT_RESETS))
-            .with_entities(sa.func.max(event.id))
-            .scalar()
-        )
+        resets = (latest_id(reset, None, window_start) or 0 for reset in SLOT_RESETS)
+        slots_since = max(session_start, *resets)
         carried_slots = [
-            event_id
-            for (event_id,) in earlier.filter(
-                event.type_name == SlotSet.type_name, event.id > (last_reset or 0)
-            )
-            .group_by(event.action_name)
-            .with_entities(sa.func.max(event.id))
+            latest_id(SlotSet.type_name, slot.name, window_start)
+            for slot in (self.domain.slots if self.domain else [])
         ]
-        return query.filter(sa.or_(event.id >= window_start, event.id.in_(carried_slots)))
+        of_sender = session.query(event).filter(event.sender_id == sender_id)
+        carried = of_sender.filter(
+            event.id.in_([slot_id for slot_id in carried_slots if (slot_id or 0) > slots_since])
+        )
+        # Two queries, not one with OR, so that neither reads the whole conversation.
+        return carried.union_all(of_sender.filter(event.id >= window_start)).order_by(event.id)
