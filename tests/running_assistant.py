@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -135,6 +136,15 @@ class RunningAssistant:
         sender = f"test-{uuid.uuid4().hex[:12]}"
         self.send(sender, "/session_start")
         return sender
+
+    def stored_user_texts(self, sender: str) -> list[str]:
+        """The texts of every user message of a conversation in the tracker store, in order."""
+        with sqlite3.connect(self.workdir / "conversations.sqlite") as db:
+            rows = db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                (sender,),
+            ).fetchall()
+        return [json.loads(data)["text"] for (data,) in rows]
 
     def texts(self, sender: str, message: str) -> list[str]:
         return [reply.get("text", "") for reply in self.send(sender, message)]

@@ -1,18 +1,19 @@
 """Rate limits on a real server: a flood is refused before Rasa, others are answered as usual."""
 
+import asyncio
 import json
-import sqlite3
 import time
 import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
+import socketio
 
 from actions.facts import Content
+from extensions.rate_limits import WAIT_REPLY
 from tests.running_assistant import RunningAssistant
 
 BURST = 3
@@ -26,6 +27,8 @@ LIMITS = {
 }
 FLOOD = 12
 RED_FLAG = "sorry to write again but I can't control my bladder since this morning"
+# Long enough for the accepted messages to be answered; shorter than INTERVAL.
+SETTLE_SECONDS = 4
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +48,6 @@ def post(url: str, sender: str, message: str) -> tuple[int, dict[str, str], Any]
             return response.status, dict(response.headers), json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read())
-
-
-def stored_user_texts(assistant: RunningAssistant, sender: str) -> list[str]:
-    with sqlite3.connect(Path(assistant.workdir) / "conversations.sqlite") as db:
-        rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-            (sender,),
-        ).fetchall()
-    return [json.loads(data)["text"] for (data,) in rows]
 
 
 def flood(url: str, sender: str) -> list[tuple[int, dict[str, str], Any]]:
@@ -94,7 +88,7 @@ def test_refused_messages_are_not_stored_and_after_the_window_the_sender_is_answ
     sent = [f"what is a spinal fusion? ({n})" for n in range(FLOOD)]
     accepted = {text for text, (status, _, _) in zip(sent, results, strict=True) if status == 200}
     assert accepted != set(sent)
-    assert set(stored_user_texts(limited, sender)) - {"/session_start"} == accepted
+    assert set(limited.stored_user_texts(sender)) - {"/session_start"} == accepted
     retry_after = max(int(headers.get("Retry-After", 0)) for _, headers, _ in results)
     time.sleep(retry_after)
     status, _, replies = post(url, sender, "how long is the recovery?")
@@ -113,4 +107,32 @@ def test_a_red_flag_over_the_limit_still_gets_the_emergency_guidance(
     status, _, replies = post(url, sender, RED_FLAG)
     assert status == 200
     assert [reply["text"] for reply in replies] == [content.emergency["red_flag"]]
-    assert RED_FLAG not in stored_user_texts(limited, sender)
+    assert RED_FLAG not in limited.stored_user_texts(sender)
+
+
+async def socketio_flood(url: str, messages: list[str]) -> list[str]:
+    """Emits every message at once in one Socket.IO session; the bot's texts that came back."""
+    client = socketio.AsyncClient()
+    session_id = uuid.uuid4().hex
+    texts: list[str] = []
+    confirmed = asyncio.Event()
+    client.on("session_confirm", lambda _: confirmed.set())
+    client.on("bot_uttered", lambda data: texts.append(data.get("text", "")))
+    await client.connect(url, transports=["polling"], socketio_path="/socket.io")
+    await client.emit("session_request", {"session_id": session_id})
+    await asyncio.wait_for(confirmed.wait(), timeout=10)
+    for message in messages:
+        await client.emit("user_uttered", {"session_id": session_id, "message": message})
+    await asyncio.sleep(SETTLE_SECONDS)
+    await client.disconnect()
+    return texts
+
+
+def test_a_socketio_flood_gets_one_polite_reply_and_a_red_flag_its_guidance(
+    limited: RunningAssistant, content: Content
+) -> None:
+    question = "what is a spinal fusion?"
+    texts = asyncio.run(socketio_flood(limited.url, [question] * FLOOD + [RED_FLAG]))
+    assert texts.count(content.fact_for_intent("ask_what_is_fusion").answer) == BURST
+    assert texts.count(WAIT_REPLY) == 1
+    assert texts.count(content.emergency["red_flag"]) == 1
