@@ -55,6 +55,11 @@ CONVERSATION = (
 )
 CONVERSATIONS_PER_LEVEL = {1: 20, 8: 48, 32: 96}
 LEVEL_TIME_LIMIT = 120.0
+# One long conversation: the p50 of these messages (1-based, inclusive), each as a ratio to the
+# first window's. Bounded in time too.
+LONG_CONVERSATION_MESSAGES = 1000
+LONG_WINDOWS = ((7, 36), (281, 300), (981, 1000))
+LONG_TIME_LIMIT = 300.0
 PROFILE_ROUNDS = 10
 REQUEST_TIMEOUT = 30.0
 
@@ -181,6 +186,31 @@ def server_memory(run_script_pid: int) -> dict[str, dict[str, int]]:
     return memory
 
 
+async def long_conversation(url: str) -> list[float]:
+    """The latency of each message of one conversation of LONG_CONVERSATION_MESSAGES, in order."""
+    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    latencies: list[float] = []
+    deadline = time.monotonic() + LONG_TIME_LIMIT
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        while len(latencies) < LONG_CONVERSATION_MESSAGES and time.monotonic() < deadline:
+            text = CONVERSATION[len(latencies) % len(CONVERSATION)]
+            started = time.perf_counter()
+            if not await send(session, url, sender, text):
+                raise RuntimeError(f"message {len(latencies) + 1} of the long conversation failed")
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def window_p50s_ms(latencies: list[float]) -> dict[str, float]:
+    """The p50 of each of LONG_WINDOWS that the conversation reached, by "first-last"."""
+    return {
+        f"{first}-{last}": percentile(latencies[first - 1 : last], 50) * 1000
+        for first, last in LONG_WINDOWS
+        if len(latencies) >= last
+    }
+
+
 async def drive(assistant: RunningAssistant) -> list[Level]:
     url = f"{assistant.url}/webhooks/rest/webhook"
     # Warm up: one whole conversation, so every code path has run once before timing.
@@ -203,6 +233,9 @@ def measure() -> dict:
             assistant.send("bench-start", "hi")
             startup_seconds = time.perf_counter() - started
             levels = asyncio.run(drive(assistant))
+            long_p50s = window_p50s_ms(
+                asyncio.run(long_conversation(f"{assistant.url}/webhooks/rest/webhook"))
+            )
             memory = server_memory(assistant.process.pid)
             stage_seconds, profiled_messages = asyncio.run(
                 profile_messages(
@@ -224,6 +257,7 @@ def measure() -> dict:
             "p50": percentile(parse_seconds, 50) * 1000,
             "p95": percentile(parse_seconds, 95) * 1000,
         },
+        "long_conversation_p50_ms": long_p50s,
         "startup_to_first_answer_s": startup_seconds,
         "memory_kb": memory,
         "model_bytes": MODEL_PATH.stat().st_size,
@@ -257,6 +291,7 @@ def table(results: dict) -> str:
             f"{sum(level['messages'] for level in levels.values())} messages",
             "0",
         ],
+        long_conversation_row(results["long_conversation_p50_ms"]),
         [
             "NLU parse in process (Agent.parse_message), p50 / p95",
             f"{results['nlu_parse_ms']['p50']:.1f} / {results['nlu_parse_ms']['p95']:.1f} ms",
@@ -264,7 +299,7 @@ def table(results: dict) -> str:
         ],
         ["start-up to first answer", f"{results['startup_to_first_answer_s']:.1f} s", "≤ 30 s"],
         [
-            "resident memory after the run: Rasa server / action server",
+            "resident memory after the run and the long conversation: Rasa / action server",
             " / ".join(
                 f"{memory[name]['VmRSS'] / 1024:.0f} MB"
                 for name in ("rasa_server", "action_server")
@@ -275,6 +310,19 @@ def table(results: dict) -> str:
         ["full training (`rasa train --force`)", f"{results['full_training_s']:.0f} s", ""],
     ]
     return markdown_table(["measure", "value", "target"], rows)
+
+
+def long_conversation_row(p50s_ms: dict[str, float]) -> list[str]:
+    """Messages 281-300 and 981-1000 of one conversation, as ratios to messages 7-36."""
+    (first, base), *later = p50s_ms.items()
+    ratios = " / ".join(f"{p50 / base:.2f}" for _, p50 in later)
+    windows = " / ".join(window for window, _ in later)
+    return [
+        f"one {LONG_CONVERSATION_MESSAGES}-message conversation: p50 of messages {windows} "
+        f"over messages {first} ({base:.0f} ms)",
+        ratios,
+        "≤ 1.5 each",
+    ]
 
 
 def main() -> None:

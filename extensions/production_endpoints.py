@@ -23,15 +23,21 @@ import yaml
 from extensions.channel_credentials import PROJECT_ROOT, write_private
 
 LOCK_KEY_PREFIX = "spine_fusion"
+# What DB_URL replaces in the base tracker store; its other settings are kept.
+CONNECTION_KEYS = {"dialect", "url", "port", "db", "username", "password", "login_db", "query"}
 
 
-def sql_tracker_store(db_url: str) -> dict[str, Any]:
-    """Rasa's SQL tracker store settings for a database URL such as postgresql://u:p@h:5432/db."""
+def sql_tracker_store(db_url: str, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The base SQL tracker store (its type and options, e.g. recent_turns) in the database of a
+    URL such as postgresql://u:p@h:5432/db.
+    """
     url = urlsplit(db_url)
     if not url.scheme or not url.hostname or not url.path.strip("/"):
         raise SystemExit("DB_URL must look like postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+    options = {key: value for key, value in (base or {}).items() if key not in CONNECTION_KEYS}
     store = {
         "type": "SQL",
+        **options,
         "dialect": url.scheme,
         "url": url.hostname,
         "port": url.port,
@@ -59,7 +65,9 @@ def production_endpoints(base: dict[str, Any], env: Mapping[str, str]) -> dict[s
     """The base endpoints with the stores the environment names; the others as they were."""
     endpoints = dict(base)
     if env.get("DB_URL", "").strip():
-        endpoints["tracker_store"] = sql_tracker_store(env["DB_URL"].strip())
+        endpoints["tracker_store"] = sql_tracker_store(
+            env["DB_URL"].strip(), base.get("tracker_store")
+        )
     if env.get("REDIS_HOST", "").strip():
         endpoints["lock_store"] = redis_lock_store(env)
     return endpoints

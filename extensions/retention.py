@@ -11,6 +11,7 @@ import time
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.utils import read_endpoints_from_path
+from rasa.shared.utils.common import class_from_module_path
 from sqlalchemy import delete, func, select
 
 SECONDS_PER_DAY = 24 * 60 * 60
@@ -24,11 +25,20 @@ def positive_days(value: str) -> int:
 
 
 def tracker_store(endpoints_path: str) -> SQLTrackerStore:
-    """The SQL tracker store of an endpoints file; any other kind of store is an error."""
+    """The SQL tracker store of an endpoints file, Rasa's or a subclass such as
+    extensions.tracker_store's; any other kind of store is an error.
+    """
     config = read_endpoints_from_path(endpoints_path).tracker_store
-    if config is None or (config.type or "").lower() != "sql":
-        raise SystemExit(f"{endpoints_path}: retention needs a `type: SQL` tracker_store")
-    return SQLTrackerStore(host=config.url, **config.kwargs)
+    store_type = (config.type or "") if config else ""
+    try:
+        store_class = (
+            SQLTrackerStore if store_type.lower() == "sql" else class_from_module_path(store_type)
+        )
+    except (ImportError, AttributeError):
+        store_class = None
+    if not (isinstance(store_class, type) and issubclass(store_class, SQLTrackerStore)):
+        raise SystemExit(f"{endpoints_path}: retention needs an SQL tracker_store")
+    return store_class(host=config.url, **config.kwargs)
 
 
 def purge(store: SQLTrackerStore, days: int, now: float | None = None) -> tuple[int, int]:

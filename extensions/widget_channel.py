@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 
 from extensions.channels.common import webhook_blueprint
 from extensions.message_limits import BadMessage, parse_body, validate_user_message
+from extensions.rate_limits import limiter_from_environment, refuse_flood
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class WidgetInput(InputChannel):
 
     `allowed_origins` (credentials.yml) lists the sites whose pages may talk to the
     webhook; "*" allows any. The server's own pages, such as the demo, are always allowed.
+    `rate_limits` are as in extensions/rate_limits.py.
     """
 
     @classmethod
@@ -59,11 +61,18 @@ class WidgetInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "WidgetInput":
-        origins = (credentials or {}).get("allowed_origins") or []
-        return cls([origins] if isinstance(origins, str) else list(origins))
+        credentials = credentials or {}
+        origins = credentials.get("allowed_origins") or []
+        return cls(
+            [origins] if isinstance(origins, str) else list(origins),
+            credentials.get("rate_limits"),
+        )
 
-    def __init__(self, allowed_origins: list[str] | None = None) -> None:
+    def __init__(
+        self, allowed_origins: list[str] | None = None, rate_limits: dict[str, Any] | None = None
+    ) -> None:
         self.allowed_origins = [origin.rstrip("/") for origin in allowed_origins or []]
+        self.limiter = limiter_from_environment(rate_limits)
 
     @staticmethod
     def cors_headers(request: Request) -> dict[str, str]:
@@ -85,6 +94,9 @@ class WidgetInput(InputChannel):
                 sender, text = validate_user_message(parse_body(request.body))
             except BadMessage as error:
                 return response.json({"error": error.reason}, status=error.status, headers=headers)
+            refused = refuse_flood(self.limiter, request, sender, text, headers)
+            if refused is not None:
+                return refused
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not agent.is_ready():
                 # Rasa would drop the message silently; the widget can offer a retry instead.

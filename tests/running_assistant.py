@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -16,6 +17,8 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = PROJECT_ROOT / "models" / "spine-fusion.tar.gz"
+# Tests and the bench send faster than a person types; the tests of the limits set their own.
+NO_RATE_LIMITS = {"RATE_LIMIT_SENDER_PER_MINUTE": "0", "RATE_LIMIT_ADDRESS_PER_MINUTE": "0"}
 
 
 def free_port() -> int:
@@ -55,7 +58,9 @@ class RunningAssistant:
         endpoints_overrides: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
     ) -> None:
-        """`env` adds to or overrides the environment scripts/run-assistant runs in."""
+        """`env` adds to or overrides the environment scripts/run-assistant runs in, where
+        rate limits are off unless `env` sets them.
+        """
         self.workdir = workdir
         self.env = env or {}
         self.action_port = free_port()
@@ -76,6 +81,7 @@ class RunningAssistant:
     def start(self, timeout: float = 240) -> "RunningAssistant":
         env = {
             **os.environ,
+            **NO_RATE_LIMITS,
             **self.env,
             "ACTION_PORT": str(self.action_port),
             "RASA_PORT": str(self.rasa_port),
@@ -130,6 +136,15 @@ class RunningAssistant:
         sender = f"test-{uuid.uuid4().hex[:12]}"
         self.send(sender, "/session_start")
         return sender
+
+    def stored_user_texts(self, sender: str) -> list[str]:
+        """The texts of every user message of a conversation in the tracker store, in order."""
+        with sqlite3.connect(self.workdir / "conversations.sqlite") as db:
+            rows = db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                (sender,),
+            ).fetchall()
+        return [json.loads(data)["text"] for (data,) in rows]
 
     def texts(self, sender: str, message: str) -> list[str]:
         return [reply.get("text", "") for reply in self.send(sender, message)]

@@ -6,7 +6,6 @@ killer) and raised inside Rasa on a missing or non-string message.
 
 import asyncio
 import json
-import sqlite3
 import urllib.error
 import urllib.request
 import uuid
@@ -71,16 +70,6 @@ def post(assistant: RunningAssistant, path: str, body: bytes) -> tuple[int, Any]
         return error.code, json.loads(error.read())
 
 
-def user_texts(assistant: RunningAssistant, sender: str) -> list[str]:
-    """The user messages the tracker store holds for a sender, in order."""
-    with sqlite3.connect(assistant.workdir / "conversations.sqlite") as db:
-        rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-            (sender,),
-        ).fetchall()
-    return [json.loads(data)["text"] for (data,) in rows]
-
-
 def new_sender() -> str:
     return f"bad-input-{uuid.uuid4().hex[:12]}"
 
@@ -123,7 +112,7 @@ def test_bad_requests_get_a_clear_4xx_and_reach_no_conversation(
     code, reply = post(assistant, path, body)
     assert code == status
     assert isinstance(reply["error"], str) and reply["error"]
-    assert user_texts(assistant, sender) == []
+    assert assistant.stored_user_texts(sender) == []
 
 
 @pytest.mark.parametrize("path", WEBHOOKS)
@@ -134,7 +123,7 @@ def test_awkward_but_well_formed_messages_are_answered_and_stored(
     sender, code, replies = send_as_new_sender(assistant, path, message)
     assert code == 200
     assert replies and all(isinstance(reply.get("text"), str) for reply in replies)
-    assert [text.strip() for text in user_texts(assistant, sender)] == [message.strip()]
+    assert [text.strip() for text in assistant.stored_user_texts(sender)] == [message.strip()]
 
 
 JSON_VALUES = st.recursive(
@@ -176,9 +165,9 @@ def test_any_text_is_answered_and_stored_unless_blank_or_too_long(
         assert code == 413
     else:
         assert code == 200 and replies
-        assert [text.strip() for text in user_texts(assistant, sender)] == [message.strip()]
+        assert [text.strip() for text in assistant.stored_user_texts(sender)] == [message.strip()]
         return
-    assert user_texts(assistant, sender) == []
+    assert assistant.stored_user_texts(sender) == []
 
 
 @SETTINGS
@@ -234,7 +223,7 @@ def test_socketio_ignores_malformed_events_and_keeps_the_connection(
     ]
     texts = asyncio.run(socketio_conversation(assistant.url, session_id, malformed))
     assert texts
-    assert user_texts(assistant, session_id) == ["what is a fusion?"]
+    assert assistant.stored_user_texts(session_id) == ["what is a fusion?"]
 
 
 def test_socketio_refuses_a_100_kb_message_before_nlu(assistant: RunningAssistant) -> None:
@@ -242,4 +231,4 @@ def test_socketio_refuses_a_100_kb_message_before_nlu(assistant: RunningAssistan
     too_long = {"session_id": session_id, "message": "x" * 100_000}
     texts = asyncio.run(socketio_conversation(assistant.url, session_id, [too_long]))
     assert TOO_LONG_REPLY in texts
-    assert user_texts(assistant, session_id) == ["what is a fusion?"]
+    assert assistant.stored_user_texts(session_id) == ["what is a fusion?"]

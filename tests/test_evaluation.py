@@ -9,7 +9,13 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from evaluation.baselines import KeywordClassifier, tfidf_logistic_regression
-from evaluation.bench import parent_pid, status_kb, summarize
+from evaluation.bench import (
+    long_conversation_row,
+    parent_pid,
+    status_kb,
+    summarize,
+    window_p50s_ms,
+)
 from evaluation.compare import (
     FOLDS,
     TRAINING_PATH,
@@ -167,3 +173,11 @@ def test_breakdown_gives_each_stage_per_message_and_what_none_covers() -> None:
     assert rows[0] == ["NLU", "20.0 ms", "50%"]
     assert rows[-2] == [REST, "10.0 ms", "25%"]
     assert rows[-1] == [WHOLE_MESSAGE, "40.0 ms", "100%"]
+
+
+def test_the_long_conversation_windows_and_their_ratios() -> None:
+    latencies = [0.1] * 36 + [0.2] * 264 + [0.15] * 700
+    p50s = window_p50s_ms(latencies)
+    assert p50s == pytest.approx({"7-36": 100.0, "281-300": 200.0, "981-1000": 150.0})
+    assert long_conversation_row(p50s)[1] == "2.00 / 1.50"
+    assert window_p50s_ms(latencies[:400]).keys() == {"7-36", "281-300"}

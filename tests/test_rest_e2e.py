@@ -23,17 +23,24 @@ def test_each_topic_gets_its_fact_verbatim_and_the_referral(
     assert "qualified healthcare provider" in texts[1]
 
 
+@pytest.mark.parametrize("messages_between", [0, 997])
 def test_follow_ups_are_answered_from_the_topic(
-    assistant: RunningAssistant, content: Content
+    assistant: RunningAssistant, content: Content, messages_between: int
 ) -> None:
+    """At any length: after 997 more messages the topic was set long before the turns the
+    tracker store loads, and every message is still stored.
+    """
     sender = assistant.new_conversation()
     recovery = content.facts_in_topic("recovery")
     assert assistant.texts(sender, "how long is the recovery")[0] == recovery[0].answer
+    for number in range(messages_between):
+        assert assistant.texts(sender, "thanks" if number % 2 else "ok, thank you")
     assert assistant.texts(sender, "tell me more")[0] == recovery[1].answer
     assert (
         assistant.texts(sender, "will I need a brace?")[0]
         == content.fact_for_intent("ask_brace").answer
     )
+    assert len(assistant.stored_user_texts(sender)) == messages_between + 4
 
 
 def test_golf_question_names_golf_then_gives_the_mobility_fact(

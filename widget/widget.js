@@ -29,6 +29,7 @@
       suggestions: "Suggested questions",
       newTab: "Opens in a new tab",
       unreachable: "The assistant can't be reached right now. Your message is kept.",
+      wait: "Please wait a moment before sending again. Your message is kept.",
       retry: "Retry",
       notSent: "Not sent",
       refused: "Not sent: the assistant could not accept this message."
@@ -48,6 +49,7 @@
       suggestions: "Preguntas sugeridas",
       newTab: "Se abre en una pestaña nueva",
       unreachable: "No se puede contactar con el asistente ahora. Su mensaje se conserva.",
+      wait: "Espere un momento antes de volver a enviar. Su mensaje se conserva.",
       retry: "Reintentar",
       notSent: "No enviado",
       refused: "No enviado: el asistente no pudo aceptar este mensaje."
@@ -378,7 +380,9 @@
     ui.scroller.scrollTop = ui.scroller.scrollHeight;
   }
 
-  function showError(visible) {
+  // tooFast: the server asked to slow down (429), rather than being unreachable.
+  function showError(visible, tooFast = false) {
+    ui.error.querySelector(".sfw-error-text").textContent = tooFast ? t.wait : t.unreachable;
     ui.error.hidden = !visible;
   }
 
@@ -441,7 +445,7 @@
       delivered(message, result.replies);
     } else if (result.retry) {
       state.messages.filter((m) => m.state === "queued").forEach((m) => setDelivery(m, "failed"));
-      showError(true);
+      showError(true, result.tooFast);
     } else {
       setDelivery(message, "refused");
     }
@@ -491,8 +495,9 @@
         const replies = await response.json();
         return { ok: true, retry: false, replies: Array.isArray(replies) ? replies : [] };
       }
-      const retry = response.status >= 500 || response.status === 408 || response.status === 429;
-      return { ok: false, retry };
+      const tooFast = response.status === 429;
+      const retry = response.status >= 500 || response.status === 408 || tooFast;
+      return { ok: false, retry, tooFast };
     } catch (error) {
       return { ok: false, retry: true }; // unreachable, timed out or cut off
     } finally {

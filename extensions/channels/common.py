@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from extensions import log_privacy
 from extensions.message_limits import MAX_MESSAGE_CHARS
+from extensions.rate_limits import limit_messages, limiter_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -218,8 +219,10 @@ class MessagingInput(InputChannel):
     """What our messaging connectors add to Rasa's, around its own webhook route.
 
     Unsigned posts get 403 before the connector reads them; over-long messages get a
-    refusal; a reply that is just the number of an option the bot offered selects it; the
-    conversation is stored before any reply goes to the platform, which may be down.
+    refusal; a sender over the rate limit gets at most a polite reply a minute (set from the
+    environment, extensions/rate_limits.py); a reply that is just the number of an option the
+    bot offered selects it; the conversation is stored before any reply goes to the platform,
+    which may be down.
     """
 
     app: Sanic | None = None
@@ -227,7 +230,12 @@ class MessagingInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         log_privacy.hide(self.secrets())
         self.deliveries: set[asyncio.Task] = set()
-        handle = self.answering(guard_messages(self.choosing_by_number(on_new_message)))
+        handle = self.answering(
+            limit_messages(
+                limiter_from_environment(),
+                guard_messages(self.choosing_by_number(on_new_message)),
+            )
+        )
         webhook = self.connector_blueprint(handle)
         webhook.middleware("request")(self.refuse_unsigned)
         webhook.listener("before_server_start")(self.remember_app)

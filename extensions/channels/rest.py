@@ -6,6 +6,7 @@ message once exhausted a Rasa server's memory; here both get a 4xx and never rea
 
 from typing import Any
 
+from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -13,15 +14,37 @@ from sanic.response import HTTPResponse
 
 from extensions.channels.common import OnNewMessage, guard_messages
 from extensions.message_limits import BadMessage, parse_body, validate_user_message
+from extensions.rate_limits import limiter_from_environment, refuse_flood
 
 
 class CheckedRestInput(RestInput):
-    """POST /webhooks/rest/webhook as Rasa's, with the widget's limits (README, "Limits")."""
+    """POST /webhooks/rest/webhook as Rasa's, with the widget's limits (README, "Limits") and
+    rate limits (`rate_limits:` in credentials.yml, extensions/rate_limits.py).
+    """
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls((credentials or {}).get("rate_limits"))
+
+    def __init__(self, rate_limits: dict[str, Any] | None = None) -> None:
+        self.limiter = limiter_from_environment(rate_limits)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = super().blueprint(guard_messages(on_new_message))
-        webhook.middleware("request")(refuse_bad_message)
+        webhook.middleware("request")(self.refuse_bad_or_flooding)
         return webhook
+
+    async def refuse_bad_or_flooding(self, request: Request) -> HTTPResponse | None:
+        """A 4xx with {"error": reason} for a post that is not a well-formed message or is
+        over a rate limit; None lets Rasa handle it.
+        """
+        if request.method != "POST":
+            return None
+        try:
+            sender, text = validate_user_message(parse_body(request.body))
+        except BadMessage as error:
+            return response.json({"error": error.reason}, status=error.status)
+        return refuse_flood(self.limiter, request, sender, text)
 
     def _extract_input_channel(self, request: Request) -> str:
         """Always "rest": a client may not pass its messages off as another channel's."""
@@ -30,14 +53,3 @@ class CheckedRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = request.json.get("metadata")
         return metadata if isinstance(metadata, dict) else None
-
-
-async def refuse_bad_message(request: Request) -> HTTPResponse | None:
-    """A 4xx with {"error": reason} for a post that is not a well-formed message."""
-    if request.method != "POST":
-        return None
-    try:
-        validate_user_message(parse_body(request.body))
-    except BadMessage as error:
-        return response.json({"error": error.reason}, status=error.status)
-    return None

@@ -10,11 +10,12 @@ import logging
 import uuid
 from typing import Any
 
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from extensions.channels.common import OnNewMessage, guard_messages
 from extensions.message_limits import is_unicode_text
+from extensions.rate_limits import limiter_from_environment, over_limit_reply, request_address
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,23 @@ def requested_session_id(data: Any) -> str:
 
 
 class CheckedSocketIOInput(SocketIOInput):
-    """/socket.io as Rasa's; a message over the length limit gets the short refusal."""
+    """/socket.io as Rasa's; a message over the length limit gets the short refusal, and one
+    over a rate limit (`rate_limits:`, extensions/rate_limits.py) a polite wait at most once a
+    minute, or the emergency guidance.
+    """
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
+        credentials = credentials or {}
+        channel = super().from_credentials(
+            {key: value for key, value in credentials.items() if key != "rate_limits"}
+        )
+        channel.limiter = limiter_from_environment(credentials.get("rate_limits"))
+        return channel
+
+    def sender_id(self, sid: str, data: dict[str, Any]) -> str:
+        """The conversation a message belongs to, as Rasa's handler picks it."""
+        return (data.get("session_id") if self.session_persistence else None) or sid
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = super().blueprint(guard_messages(on_new_message))
@@ -58,7 +75,14 @@ class CheckedSocketIOInput(SocketIOInput):
             if not is_well_formed(data):
                 logger.info("Ignored a malformed %s event.", self.user_message_evt)
                 return
-            await rasa_handle_message(sid, data)
+            sender = self.sender_id(sid, data)
+            request = sio.get_environ(sid, namespace=namespace)["sanic.request"]
+            if not self.limiter.retry_after(sender, request_address(request, self.limiter.limits)):
+                await rasa_handle_message(sid, data)
+                return
+            reply = over_limit_reply(self.limiter, sender, data["message"])
+            if reply:
+                await SocketIOOutput(sio, self.bot_message_evt).send_text_message(sid, reply)
 
         sio.on("session_request", handler=session_request, namespace=namespace)
         sio.on(self.user_message_evt, handler=handle_message, namespace=namespace)

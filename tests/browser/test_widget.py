@@ -133,6 +133,41 @@ def test_an_unreachable_server_keeps_the_message_and_retry_delivers_it_once(
     assert content.fact_for_intent("ask_recovery_time").answer in widget.bot_texts()
 
 
+def test_a_message_refused_as_too_fast_is_kept_and_retry_delivers_it(
+    page: Page, demo_url: str, content: Content
+) -> None:
+    """The server's 429 (tests/test_rate_limits_e2e.py) once, then the real server."""
+    question = TOPIC_QUESTIONS["ask_recovery_time"]
+    page.goto(demo_url)
+    widget = Widget(page)
+    widget.open()
+    refused: list[str] = []
+
+    def too_fast_once(route: Route) -> None:
+        if refused:
+            route.continue_()
+            return
+        refused.append(route.request.post_data)
+        route.fulfill(
+            status=429,
+            headers={"Retry-After": "3"},
+            content_type="application/json",
+            body=json.dumps({"error": "too many messages; please wait a moment"}),
+        )
+
+    page.route("**/webhooks/widget/webhook", too_fast_once)
+    widget.ask(question)
+    expect(widget.alert).to_contain_text("Please wait a moment before sending again")
+    expect(widget.log.get_by_text("Not sent", exact=True)).to_be_visible()
+    assert widget.user_texts() == [question]
+    widget.alert.get_by_role("button", name="Retry").click()
+    widget.wait_until_answered()
+    expect(widget.alert).to_be_hidden()
+    assert widget.user_texts() == [question]
+    assert content.fact_for_intent("ask_recovery_time").answer in widget.bot_texts()
+    assert len(refused) == 1
+
+
 def test_keyboard_only_open_ask_and_close(page: Page, demo_url: str, content: Content) -> None:
     page.goto(demo_url)
     widget = Widget(page)

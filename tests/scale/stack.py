@@ -14,7 +14,13 @@ from pathlib import Path
 import yaml
 
 from extensions.production_endpoints import production_endpoints
-from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port, wait_until_answering
+from tests.running_assistant import (
+    MODEL_PATH,
+    NO_RATE_LIMITS,
+    PROJECT_ROOT,
+    free_port,
+    wait_until_answering,
+)
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
 NGINX_CONF = """
@@ -206,6 +212,7 @@ class ScaleStack:
                 str(self.ports[name]),
             ],
             cwd=PROJECT_ROOT,
+            env={**os.environ, **NO_RATE_LIMITS},
         )
 
     def start_nginx(self) -> None:

@@ -21,7 +21,8 @@ def test_the_stores_come_from_the_environment() -> None:
     }
     endpoints = production_endpoints(BASE, env)
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": "extensions.tracker_store.RecentTurnsSQLTrackerStore",
+        "recent_turns": BASE["tracker_store"]["recent_turns"],
         "dialect": "postgresql",
         "url": "db.internal",
         "port": 6543,

@@ -17,6 +17,8 @@ from tests.scale.stack import ScaleStack
 CONCURRENT_MESSAGES = 12
 # Rasa's own Redis lock store lost a message in one of two such conversations.
 CONCURRENT_CONVERSATIONS = 3
+# Well beyond the 20 turns the tracker store loads for each message (endpoints.yml).
+LONG_CONVERSATION_TURNS = 60
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +65,21 @@ def test_a_conversation_keeps_its_context_across_replicas(
     assert texts(first, sender, "how long is the recovery")[0] == recovery[0].answer
     assert texts(second, sender, "tell me more")[0] == recovery[1].answer
     assert texts(first, sender, "tell me more")[0] == recovery[2].answer
+
+
+def test_a_long_conversation_keeps_its_topic_and_every_event_across_replicas(
+    stack: ScaleStack, content: Content
+) -> None:
+    """Longer than the turns the tracker store loads (recent_turns), alternating replicas."""
+    replicas = [stack.replica_url("a"), stack.replica_url("b")]
+    sender = new_conversation(replicas[0])
+    recovery = content.facts_in_topic("recovery")
+    assert texts(replicas[1], sender, "how long is the recovery")[0] == recovery[0].answer
+    for number in range(LONG_CONVERSATION_TURNS):
+        assert texts(replicas[number % 2], sender, "thanks")
+    assert texts(replicas[0], sender, "tell me more")[0] == recovery[1].answer
+    user_events = [data for type_name, data in stored_events(stack, sender) if type_name == "user"]
+    assert len(user_events) == 1 + 1 + LONG_CONVERSATION_TURNS + 1
 
 
 @pytest.mark.parametrize("attempt", range(CONCURRENT_CONVERSATIONS))
