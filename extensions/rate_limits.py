@@ -10,6 +10,7 @@ Settings, under a channel in credentials.yml (`rate_limits:`) or in the environm
 sender_per_minute (RATE_LIMIT_SENDER_PER_MINUTE), sender_burst, address_per_minute,
 address_burst, and trusted_proxies (RATE_LIMIT_TRUSTED_PROXIES, space-separated addresses or
 networks) whose X-Forwarded-For is believed. A per-minute rate of 0 turns that limit off.
+A loopback client has no address limit, only the sender limit.
 """
 
 import logging
@@ -185,10 +186,21 @@ def is_trusted(address: str, trusted: Iterable[Network]) -> bool:
     return any(parsed in network for network in trusted)
 
 
-def request_address(request: Request, limits: RateLimits) -> str:
-    return client_address(
+def request_address(request: Request, limits: RateLimits) -> str | None:
+    """The address to limit, or None for this machine: a local tool, or a reverse proxy not
+    listed in trusted_proxies, behind which one address limit would throttle every patient at once.
+    """
+    address = client_address(
         request.ip, request.headers.get("x-forwarded-for"), limits.trusted_proxies
     )
+    return None if is_loopback(address) else address
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 @cache

@@ -2,6 +2,7 @@
 
 import asyncio
 from ipaddress import ip_network
+from types import SimpleNamespace
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -14,6 +15,7 @@ from extensions.rate_limits import (
     RateLimits,
     client_address,
     limit_messages,
+    request_address,
 )
 
 PROXIES = (ip_network("10.0.0.0/8"), ip_network("127.0.0.1"))
@@ -114,6 +116,25 @@ def test_client_address_believes_x_forwarded_for_only_from_trusted_proxies(
     peer: str, forwarded_for: str | None, expected: str
 ) -> None:
     assert client_address(peer, forwarded_for, PROXIES) == expected
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "limited"),
+    [
+        ("127.0.0.1", None, None),
+        ("::1", None, None),
+        ("127.0.0.1", "198.51.100.4", "198.51.100.4"),
+        ("203.0.113.9", None, "203.0.113.9"),
+    ],
+)
+def test_a_loopback_client_has_no_address_limit(
+    peer: str, forwarded_for: str | None, limited: str | None
+) -> None:
+    request = SimpleNamespace(
+        ip=peer, headers={"x-forwarded-for": forwarded_for} if forwarded_for else {}
+    )
+    limits = RateLimits(NO_LIMIT, NO_LIMIT, trusted_proxies=PROXIES)
+    assert request_address(request, limits) == limited
 
 
 def send(handle: object, output: CollectingOutputChannel, text: str) -> None:
