@@ -1,4 +1,5 @@
-"""`make evaluate`: our NLU pipeline beside Rasa's default pipeline and two simple baselines.
+"""`make evaluate`: our NLU pipeline beside Rasa's default pipeline and two simple baselines,
+then the whole assistant end to end on the development set written outside the project.
 
 Every candidate trains on data/nlu and is scored on tests/nlu/heldout.yml, in one run, and all
 but Rasa's default (eight minutes a training here) are cross-validated on data/nlu. Rasa's own
@@ -29,6 +30,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedKFold
 
 from evaluation.baselines import KeywordClassifier, tfidf_logistic_regression
+from evaluation.dev_set_report import evaluate_dev_set
 from evaluation.metrics import OUT_OF_SCOPE, IntentScores, entity_f1, intent_scores, percentile
 from evaluation.reporting import (
     HELDOUT_PATH,
@@ -45,6 +47,7 @@ OUR_CONFIG = PROJECT_ROOT / "config.yml"
 RASA_DEFAULT_CONFIG = Path(__file__).with_name("rasa_default_config.yml")
 OUTPUT = PROJECT_ROOT / "reports" / "evaluation"
 CONFUSION_MATRIX_DOC = PROJECT_ROOT / "docs" / "confusion_matrix.png"
+DEV_SET_CONFUSION_DOC = PROJECT_ROOT / "docs" / "dev_set_confusion_matrix.png"
 FOLDS = 5
 OURS = "(a) ours: config.yml"
 
@@ -334,6 +337,9 @@ def main() -> None:
     )
 
     markdown = report(results, cross_validation, heldout)
+    dev_set = evaluate_dev_set(OUTPUT, DEV_SET_CONFUSION_DOC)
+    if dev_set:
+        markdown += f"\n{dev_set}"
     (OUTPUT / "results.md").write_text(markdown)
     (OUTPUT / "results.json").write_text(
         json.dumps(
