@@ -9,6 +9,7 @@ MODEL := models/spine-fusion.tar.gz
 # data/facts.yml is read at run time, so editing it needs no retraining; the trained custom
 # component is part of the model, so changing its code does.
 TRAINING_FILES := config.yml domain.yml extensions/blended_intent_classifier.py \
+	extensions/several_questions.py \
 	$(shell find data -name '*.yml' ! -name facts.yml)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -48,8 +49,9 @@ run: install train
 	@scripts/run-assistant
 
 # Trains our pipeline, Rasa's default pipeline and two baselines on data/nlu, scores them on
-# tests/nlu/heldout.yml, cross-validates ours: reports/evaluation/, docs/confusion_matrix.png.
-evaluate: install
+# tests/nlu/heldout.yml, cross-validates ours, then judges the trained assistant end to end on
+# ../shared/evaluation/dev_set.yml: reports/evaluation/, docs/*confusion_matrix.png.
+evaluate: install train
 	$(BIN)/python -m evaluation.compare
 
 # Starts both servers and talks to them on loopback (a few minutes): reports/bench/bench.json.

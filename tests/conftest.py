@@ -25,12 +25,18 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
     slots: dict[str, Any] | None = None,
     text: str = "",
+    questions: list[dict[str, Any]] | None = None,
+    intent_ranking: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is `text` classified as `intent`."""
+    """A tracker whose latest message is `text` classified as `intent`, with the `questions`
+    SeveralQuestionsClassifier found in it, if any.
+    """
     latest_message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.99} if intent else {},
         "entities": entities or [],
+        **({"questions": questions} if questions is not None else {}),
+        **({"intent_ranking": intent_ranking} if intent_ranking is not None else {}),
     }
     return Tracker(
         sender_id="test-user",
