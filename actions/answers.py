@@ -14,6 +14,15 @@ CONTENT = load_content()
 # Intents answered with a fact that needs a word first: no decision, no diagnosis.
 INTENT_LEAD_INS = {"ask_personal_advice": "utter_no_personal_advice"}
 
+# Set in the parse data by SeveralQuestionsClassifier (config.yml) for a message with two or
+# more questions: each question's intent, in the order asked.
+QUESTIONS_KEY = "questions"
+# More facts than this in one reply would bury each of them.
+MAX_FACTS_PER_MESSAGE = 3
+
+# FallbackClassifier's intent, whose confidence in the ranking is its threshold.
+FALLBACK_INTENT = "nlu_fallback"
+
 # Entity types that earn a lead-in, most specific first, with the response that says it. The
 # first three name something the reviewed facts don't cover specifically (flying, a hospital
 # stay, "6 weeks"), which the reply must say before any general fact.
@@ -49,12 +58,44 @@ def next_fact_in_topic(content: Content, topic: str | None, answered: list[str])
     return next((f for f in content.facts_in_topic(topic) if f.id not in answered), None)
 
 
-def say_fact(dispatcher: CollectingDispatcher, fact: Fact, answered: list[str]) -> list[EventType]:
-    """Utter the fact verbatim and the referral; remember the topic for follow-ups."""
-    dispatcher.utter_message(text=fact.answer)
+def sibling_intent(content: Content, ranking: list[dict[str, Any]]) -> str | None:
+    """The most likely intent when the classifiers hesitated only between two whose facts
+    share a topic ("do I need it?" and "should I have it?"), and together they clear the
+    fallback threshold; else None, and the message stays unanswered.
+    """
+    threshold = next((i["confidence"] for i in ranking if i["name"] == FALLBACK_INTENT), None)
+    top = [i for i in ranking if i["name"] != FALLBACK_INTENT][:2]
+    if threshold is None or len(top) < 2:
+        return None
+    first, second = (content.fact_for_intent(i["name"]) for i in top)
+    if first is None or second is None or first.topic != second.topic:
+        return None
+    return top[0]["name"] if top[0]["confidence"] + top[1]["confidence"] >= threshold else None
+
+
+def facts_asked(content: Content, questions: list[dict[str, Any]] | None) -> list[Fact]:
+    """The distinct facts that a message's questions ask for, in the order asked, at most
+    MAX_FACTS_PER_MESSAGE; questions no fact answers are skipped.
+    """
+    facts: list[Fact] = []
+    for question in questions or []:
+        fact = content.fact_for_intent(question.get("intent"))
+        if fact is not None and fact not in facts:
+            facts.append(fact)
+    return facts[:MAX_FACTS_PER_MESSAGE]
+
+
+def say_facts(
+    dispatcher: CollectingDispatcher, facts: list[Fact], answered: list[str]
+) -> list[EventType]:
+    """Utter each fact verbatim, then the referral once; remember the last topic for
+    follow-ups and every fact given.
+    """
+    for fact in facts:
+        dispatcher.utter_message(text=fact.answer)
     dispatcher.utter_message(response="utter_provider_pointer")
-    answered_now = [*answered, fact.id] if fact.id not in answered else answered
-    return [SlotSet("topic", fact.topic), SlotSet("answered_facts", answered_now)]
+    answered_now = [*answered, *(fact.id for fact in facts if fact.id not in answered)]
+    return [SlotSet("topic", facts[-1].topic), SlotSet("answered_facts", answered_now)]
 
 
 def answered_facts(tracker: Tracker) -> list[str]:
@@ -71,6 +112,9 @@ class ActionAnswerFact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == FALLBACK_INTENT:
+            ranking = tracker.latest_message.get("intent_ranking") or []
+            intent = sibling_intent(CONTENT, ranking) or intent
         entities = tracker.latest_message.get("entities") or []
         # Another operation never gets a spinal-fusion fact, whatever the intent.
         other_operation = first_value(entities, "other_operation")
@@ -78,8 +122,13 @@ class ActionAnswerFact(Action):
             dispatcher.utter_message(response="utter_only_spinal_fusion", subject=other_operation)
             dispatcher.utter_message(response="utter_topics")
             return []
-        fact = CONTENT.fact_for_intent(intent)
-        if fact is None:
+        # Two or more questions, each with a fact: each answered, in the order asked, even
+        # when the classifiers could not choose between them for the message as a whole.
+        facts = facts_asked(CONTENT, tracker.latest_message.get(QUESTIONS_KEY))
+        if len(facts) < 2:
+            fact = CONTENT.fact_for_intent(intent)
+            facts = [fact] if fact is not None else []
+        if not facts:
             dispatcher.utter_message(response="utter_cannot_answer")
             dispatcher.utter_message(response="utter_topics")
             return []
@@ -87,7 +136,7 @@ class ActionAnswerFact(Action):
         if acknowledgement:
             response, variables = acknowledgement
             dispatcher.utter_message(response=response, **variables)
-        return say_fact(dispatcher, fact, answered_facts(tracker))
+        return say_facts(dispatcher, facts, answered_facts(tracker))
 
 
 class ActionTellMore(Action):
@@ -110,4 +159,4 @@ class ActionTellMore(Action):
             dispatcher.utter_message(response="utter_provider_pointer")
             dispatcher.utter_message(response="utter_topics")
             return []
-        return say_fact(dispatcher, fact, answered)
+        return say_facts(dispatcher, [fact], answered)

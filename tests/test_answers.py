@@ -9,9 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import (
     ActionAnswerFact,
     ActionTellMore,
+    facts_asked,
     first_value,
     lead_in,
     next_fact_in_topic,
+    sibling_intent,
 )
 from actions.facts import Content
 from tests.conftest import make_tracker
@@ -122,6 +124,91 @@ def test_personal_advice_gets_no_decision_then_the_general_fact(content: Content
         content.fact_for_intent("ask_fusion_necessity").answer,
         "utter_provider_pointer",
     ]
+
+
+def ranking(*intents: tuple[str, float]) -> list[dict[str, Any]]:
+    """A ranking after FallbackClassifier, with its threshold of 0.5 as nlu_fallback's."""
+    return [{"name": "nlu_fallback", "confidence": 0.5}] + [
+        {"name": name, "confidence": confidence} for name, confidence in intents
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hesitation", "resolved"),
+    [
+        (
+            ranking(("ask_fusion_necessity", 0.31), ("ask_personal_advice", 0.29)),
+            "ask_fusion_necessity",
+        ),
+        (ranking(("ask_alternatives", 0.4), ("ask_fusion_necessity", 0.35)), "ask_alternatives"),
+        (ranking(("ask_fusion_necessity", 0.2), ("ask_alternatives", 0.2)), None),
+        (ranking(("ask_recovery_time", 0.4), ("ask_mobility", 0.38)), None),
+        (ranking(("ask_fusion_necessity", 0.4), ("out_of_scope", 0.38)), None),
+        (
+            [
+                {"name": "ask_fusion_necessity", "confidence": 0.4},
+                {"name": "ask_alternatives", "confidence": 0.3},
+            ],
+            None,
+        ),
+    ],
+)
+def test_a_hesitation_between_intents_of_one_topic_is_resolved(
+    content: Content, hesitation: list[dict[str, Any]], resolved: str | None
+) -> None:
+    assert sibling_intent(content, hesitation) == resolved
+
+
+def test_fallback_between_two_intents_of_one_topic_gets_that_topic(content: Content) -> None:
+    messages, _ = run(
+        ActionAnswerFact(),
+        intent="nlu_fallback",
+        intent_ranking=ranking(("ask_personal_advice", 0.3), ("ask_fusion_necessity", 0.28)),
+    )
+    assert responses(messages) == [
+        "utter_no_personal_advice",
+        content.fact_for_intent("ask_fusion_necessity").answer,
+        "utter_provider_pointer",
+    ]
+
+
+def asked(*intents: str) -> list[dict[str, Any]]:
+    return [{"text": "a question", "intent": intent, "confidence": 0.9} for intent in intents]
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "ask_mobility", "out_of_scope"])
+def test_several_questions_get_each_fact_in_the_order_asked_then_one_referral(
+    content: Content, intent: str
+) -> None:
+    questions = asked("ask_recovery_time", "ask_mobility")
+    messages, events = run(ActionAnswerFact(), intent=intent, questions=questions)
+    recovery, mobility = (content.fact_for_intent(q["intent"]) for q in questions)
+    assert responses(messages) == [recovery.answer, mobility.answer, "utter_provider_pointer"]
+    assert SlotSet("answered_facts", [recovery.id, mobility.id]) in events
+    assert SlotSet("topic", mobility.topic) in events
+
+
+def test_facts_asked_are_distinct_answerable_and_at_most_three(content: Content) -> None:
+    questions = asked(
+        "ask_brace",
+        "out_of_scope",
+        "ask_brace",
+        "ask_mobility",
+        "ask_what_is_fusion",
+        "ask_alternatives",
+    )
+    assert [fact.id for fact in facts_asked(content, questions)] == [
+        content.fact_for_intent(intent).id
+        for intent in ("ask_brace", "ask_mobility", "ask_what_is_fusion")
+    ]
+
+
+def test_one_answerable_question_of_several_leaves_the_message_intent_in_charge(
+    content: Content,
+) -> None:
+    questions = asked("out_of_scope", "ask_mobility")
+    messages, _ = run(ActionAnswerFact(), intent="out_of_scope", questions=questions)
+    assert responses(messages) == ["utter_cannot_answer", "utter_topics"]
 
 
 def test_intent_without_a_fact_is_not_answered_with_a_guess() -> None:
