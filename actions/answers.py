@@ -22,6 +22,9 @@ MAX_FACTS_PER_MESSAGE = 3
 
 # FallbackClassifier's intent, whose confidence in the ranking is its threshold.
 FALLBACK_INTENT = "nlu_fallback"
+# Two intents of different topics that share this much confidence between them are both
+# answered: the classifiers know it is one of the two, not which.
+COMPETING_SHARE = 0.8
 
 # Entity types that earn a lead-in, most specific first, with the response that says it. The
 # first three name something the reviewed facts don't cover specifically (flying, a hospital
@@ -58,19 +61,23 @@ def next_fact_in_topic(content: Content, topic: str | None, answered: list[str])
     return next((f for f in content.facts_in_topic(topic) if f.id not in answered), None)
 
 
-def sibling_intent(content: Content, ranking: list[dict[str, Any]]) -> str | None:
-    """The most likely intent when the classifiers hesitated only between two whose facts
-    share a topic ("do I need it?" and "should I have it?"), and together they clear the
-    fallback threshold; else None, and the message stays unanswered.
+def competing_intents(content: Content, ranking: list[dict[str, Any]]) -> list[str]:
+    """The intents to answer when the classifiers hesitated between two that have facts: the
+    likelier one if both facts share a topic ("do I need it?", "should I have it?") and the two
+    together clear the fallback threshold; both, likelier first, if their topics differ and
+    they leave COMPETING_SHARE to nobody else. Else none, and the message stays unanswered.
     """
     threshold = next((i["confidence"] for i in ranking if i["name"] == FALLBACK_INTENT), None)
     top = [i for i in ranking if i["name"] != FALLBACK_INTENT][:2]
     if threshold is None or len(top) < 2:
-        return None
+        return []
     first, second = (content.fact_for_intent(i["name"]) for i in top)
-    if first is None or second is None or first.topic != second.topic:
-        return None
-    return top[0]["name"] if top[0]["confidence"] + top[1]["confidence"] >= threshold else None
+    if first is None or second is None:
+        return []
+    together = top[0]["confidence"] + top[1]["confidence"]
+    if first.topic == second.topic:
+        return [top[0]["name"]] if together >= threshold else []
+    return [top[0]["name"], top[1]["name"]] if together >= COMPETING_SHARE else []
 
 
 def facts_asked(content: Content, questions: list[dict[str, Any]] | None) -> list[Fact]:
@@ -112,9 +119,11 @@ class ActionAnswerFact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intents = [intent]
         if intent == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            intent = sibling_intent(CONTENT, ranking) or intent
+            intents = competing_intents(CONTENT, ranking) or intents
+            intent = intents[0]
         entities = tracker.latest_message.get("entities") or []
         # Another operation never gets a spinal-fusion fact, whatever the intent.
         other_operation = first_value(entities, "other_operation")
@@ -126,8 +135,7 @@ class ActionAnswerFact(Action):
         # when the classifiers could not choose between them for the message as a whole.
         facts = facts_asked(CONTENT, tracker.latest_message.get(QUESTIONS_KEY))
         if len(facts) < 2:
-            fact = CONTENT.fact_for_intent(intent)
-            facts = [fact] if fact is not None else []
+            facts = facts_asked(CONTENT, [{"intent": name} for name in intents])
         if not facts:
             dispatcher.utter_message(response="utter_cannot_answer")
             dispatcher.utter_message(response="utter_topics")

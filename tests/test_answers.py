@@ -9,11 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import (
     ActionAnswerFact,
     ActionTellMore,
+    competing_intents,
     facts_asked,
     first_value,
     lead_in,
     next_fact_in_topic,
-    sibling_intent,
 )
 from actions.facts import Content
 from tests.conftest import make_tracker
@@ -134,29 +134,47 @@ def ranking(*intents: tuple[str, float]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    ("hesitation", "resolved"),
+    ("hesitation", "answered"),
     [
         (
             ranking(("ask_fusion_necessity", 0.31), ("ask_personal_advice", 0.29)),
-            "ask_fusion_necessity",
+            ["ask_fusion_necessity"],
         ),
-        (ranking(("ask_alternatives", 0.4), ("ask_fusion_necessity", 0.35)), "ask_alternatives"),
-        (ranking(("ask_fusion_necessity", 0.2), ("ask_alternatives", 0.2)), None),
-        (ranking(("ask_recovery_time", 0.4), ("ask_mobility", 0.38)), None),
-        (ranking(("ask_fusion_necessity", 0.4), ("out_of_scope", 0.38)), None),
+        (ranking(("ask_alternatives", 0.4), ("ask_fusion_necessity", 0.35)), ["ask_alternatives"]),
+        (ranking(("ask_fusion_necessity", 0.2), ("ask_alternatives", 0.2)), []),
+        (
+            ranking(("ask_mobility", 0.45), ("ask_recovery_time", 0.4)),
+            ["ask_mobility", "ask_recovery_time"],
+        ),
+        (ranking(("ask_recovery_time", 0.4), ("ask_mobility", 0.3)), []),
+        (ranking(("ask_fusion_necessity", 0.45), ("out_of_scope", 0.4)), []),
+        (ranking(("ask_mobility", 0.45)), []),
         (
             [
-                {"name": "ask_fusion_necessity", "confidence": 0.4},
-                {"name": "ask_alternatives", "confidence": 0.3},
+                {"name": "ask_fusion_necessity", "confidence": 0.45},
+                {"name": "ask_alternatives", "confidence": 0.4},
             ],
-            None,
+            [],
         ),
     ],
 )
-def test_a_hesitation_between_intents_of_one_topic_is_resolved(
-    content: Content, hesitation: list[dict[str, Any]], resolved: str | None
+def test_a_hesitation_between_intents_with_facts_is_answered(
+    content: Content, hesitation: list[dict[str, Any]], answered: list[str]
 ) -> None:
-    assert sibling_intent(content, hesitation) == resolved
+    assert competing_intents(content, hesitation) == answered
+
+
+def test_fallback_between_two_topics_gets_both_facts_likelier_first(content: Content) -> None:
+    messages, _ = run(
+        ActionAnswerFact(),
+        intent="nlu_fallback",
+        intent_ranking=ranking(("ask_recovery_time", 0.44), ("ask_mobility", 0.43)),
+    )
+    assert responses(messages) == [
+        content.fact_for_intent("ask_recovery_time").answer,
+        content.fact_for_intent("ask_mobility").answer,
+        "utter_provider_pointer",
+    ]
 
 
 def test_fallback_between_two_intents_of_one_topic_gets_that_topic(content: Content) -> None:
