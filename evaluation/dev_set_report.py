@@ -45,7 +45,8 @@ def got(row: dict[str, Any]) -> str:
         return "emergency"
     if row["topics"]:
         return "hedged fact" if row["hedged"] else row["topics"][0]
-    return "provider" if row["provider"] else "refusal"
+    # A refusal names the provider too, but says "can't" first.
+    return "provider" if row["provider"] and not row["hedged"] else "refusal"
 
 
 def expected(row: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ def row(
         (row(["out_of_scope"], True, ("mobility",), hedged=True), "hedged fact"),
         (row(["provider"], True), "provider"),
         (row(["options"], False, provider=False), "refusal"),
+        (row(["options"], False, hedged=True), "refusal"),
         (row(["emergency"], True, ("recovery",), emergency=True), "emergency"),
     ],
 )
