@@ -48,6 +48,16 @@ def test_another_operation_is_found(nlp: Language, text: str, operation: str) ->
         ("is a fortnight off enough", ("duration", "a fortnight")),
         ("a couple of months of rest", ("duration", "a couple of months")),
         ("back to work in 8wks", ("duration", "8wks")),
+        ("is it a general anaesthetic", ("detail", "anaesthetic")),
+        ("will i be awake during the op", ("detail", "awake during")),
+        ("do they put you to sleep", ("detail", "put you to sleep")),
+        ("any vitamins that help the bone knit", ("detail", "vitamins")),
+        ("what should i eat afterwards", ("detail", "eat")),
+        ("can it be done by keyhole", ("detail", "keyhole")),
+        ("what are the risks of a fusion", ("detail", "risks")),
+        ("any side effects later on", ("detail", "side effects")),
+        ("could i get nerve damage", ("detail", "nerve damage")),
+        ("is a minimally invasive fusion possible", ("detail", "minimally invasive")),
     ],
 )
 def test_a_specific_the_facts_do_not_cover_is_found(

@@ -92,6 +92,30 @@ def test_a_specific_is_said_not_covered_before_the_general_fact(
 
 
 @pytest.mark.parametrize(
+    ("message", "intents"),
+    [
+        (
+            "What does a fusion involve? And how long does recovery take?",
+            ["ask_what_is_fusion", "ask_recovery_time"],
+        ),
+        (
+            "how long until i am back to normal and will my back be stiff after",
+            ["ask_recovery_time", "ask_mobility"],
+        ),
+    ],
+)
+def test_several_questions_get_each_fact_in_the_order_asked(
+    assistant: RunningAssistant, content: Content, message: str, intents: list[str]
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), message)
+    facts = {fact.answer for fact in content.facts}
+    assert [text for text in texts if text in facts] == [
+        content.fact_for_intent(intent).answer for intent in intents
+    ]
+    assert sum(content.provider.contact() in text for text in texts) == 1
+
+
+@pytest.mark.parametrize(
     "message",
     ["Wie lange dauert die Erholung nach einer Versteifung?", "¿Es necesaria la cirugía?"],
 )
