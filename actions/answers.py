@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.facts import Content, Fact, load_content
+from actions.feedback import ask_for_feedback
 
 # Loaded once when the action server starts: a broken file stops it there.
 CONTENT = load_content()
@@ -49,10 +50,15 @@ def next_fact_in_topic(content: Content, topic: str | None, answered: list[str])
     return next((f for f in content.facts_in_topic(topic) if f.id not in answered), None)
 
 
-def say_fact(dispatcher: CollectingDispatcher, fact: Fact, answered: list[str]) -> list[EventType]:
-    """Utter the fact verbatim and the referral; remember the topic for follow-ups."""
-    dispatcher.utter_message(text=fact.answer)
+def say_fact(
+    dispatcher: CollectingDispatcher, tracker: Tracker, fact: Fact, answered: list[str]
+) -> list[EventType]:
+    """Utter the fact verbatim, the referral and "Was this helpful?"; remember the topic for
+    follow-ups. The fact's id goes into the stored message's metadata for the operator report.
+    """
+    dispatcher.utter_message(text=fact.answer, fact_id=fact.id)
     dispatcher.utter_message(response="utter_provider_pointer")
+    ask_for_feedback(dispatcher, tracker, fact.id)
     answered_now = [*answered, fact.id] if fact.id not in answered else answered
     return [SlotSet("topic", fact.topic), SlotSet("answered_facts", answered_now)]
 
@@ -87,7 +93,7 @@ class ActionAnswerFact(Action):
         if acknowledgement:
             response, variables = acknowledgement
             dispatcher.utter_message(response=response, **variables)
-        return say_fact(dispatcher, fact, answered_facts(tracker))
+        return say_fact(dispatcher, tracker, fact, answered_facts(tracker))
 
 
 class ActionTellMore(Action):
@@ -110,4 +116,4 @@ class ActionTellMore(Action):
             dispatcher.utter_message(response="utter_provider_pointer")
             dispatcher.utter_message(response="utter_topics")
             return []
-        return say_fact(dispatcher, fact, answered)
+        return say_fact(dispatcher, tracker, fact, answered)

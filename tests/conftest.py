@@ -25,8 +25,10 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
     slots: dict[str, Any] | None = None,
     text: str = "",
+    input_channel: str | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is `text` classified as `intent`."""
+    """A tracker whose latest message is `text` classified as `intent`, sent through
+    `input_channel`."""
     latest_message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.99} if intent else {},
@@ -36,7 +38,7 @@ def make_tracker(
         sender_id="test-user",
         slots={"topic": None, "answered_facts": None, **(slots or {})},
         latest_message=latest_message,
-        events=[],
+        events=[{"event": "user", "input_channel": input_channel}] if input_channel else [],
         paused=False,
         followup_action=None,
         active_loop={},

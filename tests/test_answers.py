@@ -44,7 +44,8 @@ def test_fact_intent_gets_its_fact_verbatim_then_the_referral(
 ) -> None:
     fact = content.fact_for_intent(intent)
     messages, events = run(ActionAnswerFact(), intent=intent)
-    assert responses(messages) == [fact.answer, "utter_provider_pointer"]
+    assert responses(messages) == [fact.answer, "utter_provider_pointer", "utter_ask_feedback"]
+    assert messages[0]["fact_id"] == fact.id
     assert SlotSet("topic", fact.topic) in events
     assert SlotSet("answered_facts", [fact.id]) in events
 
@@ -69,6 +70,7 @@ def test_a_specific_gets_a_does_not_cover_lead_in_before_the_general_fact(
     assert responses(messages)[1:] == [
         content.fact_for_intent(intent).answer,
         "utter_provider_pointer",
+        "utter_ask_feedback",
     ]
 
 
@@ -121,6 +123,7 @@ def test_personal_advice_gets_no_decision_then_the_general_fact(content: Content
         "utter_no_personal_advice",
         content.fact_for_intent("ask_fusion_necessity").answer,
         "utter_provider_pointer",
+        "utter_ask_feedback",
     ]
 
 
@@ -143,7 +146,7 @@ def test_tell_more_continues_the_topic_under_discussion(content: Content) -> Non
         intent="ask_more",
         slots={"topic": "recovery", "answered_facts": [first.id]},
     )
-    assert responses(messages) == [second.answer, "utter_provider_pointer"]
+    assert responses(messages) == [second.answer, "utter_provider_pointer", "utter_ask_feedback"]
     assert SlotSet("answered_facts", [first.id, second.id]) in events
 
 
