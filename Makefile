@@ -16,7 +16,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train run test lint lock clean audit purge test-scale evaluate bench report
+.PHONY: help install train run test lint lock clean audit purge test-scale evaluate bench \
+	report review review-apply
 
 help:
 	@echo "make run    install if needed, train if needed, start the assistant"
@@ -108,6 +109,16 @@ purge: $(BIN)/.installed
 report: $(BIN)/.installed
 	$(BIN)/python -m ops.report --days "$(or $(DAYS),30)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)" \
 		$(if $(filter 0,$(SHOW_TEXT)),--no-text)
+
+## The refused and low-confidence questions of the last DAYS days to mark with an intent or
+## `ignore`: reports/operator/review.yml (marks already made there are kept).
+review: $(BIN)/.installed
+	$(BIN)/python -m ops.review write --days "$(or $(DAYS),30)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+
+## Adds the messages marked in reports/operator/review.yml to data/nlu/reviewed.yml; `make run`
+## then retrains. Marked messages are recorded in data/reviewed-ledger.txt and not offered again.
+review-apply: $(BIN)/.installed
+	$(BIN)/python -m ops.review apply
 
 # pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
 # a package that could not be checked fails the audit instead of passing silently.

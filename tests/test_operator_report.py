@@ -1,5 +1,5 @@
-"""`make report` on a SQLite tracker store filled by talking to both real servers through the
-REST channel."""
+"""`make report`, `make review` and `make review-apply` on a SQLite tracker store filled by
+talking to both real servers through the REST channel."""
 
 import json
 import time
@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from actions.facts import Content
 from extensions.retention import tracker_store
-from ops import report
+from ops import report, review
 from ops.store import stored_events
 from tests.operator_conversations import (
     EMAIL,
@@ -20,7 +22,7 @@ from tests.operator_conversations import (
     Sent,
     seed,
 )
-from tests.running_assistant import RunningAssistant
+from tests.running_assistant import PROJECT_ROOT, RunningAssistant
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +88,55 @@ def test_texts_are_redacted_and_show_text_0_leaves_them_out(
     for text in sent.texts:
         assert f">{text}<" not in page and (len(text) < 5 or text not in page)
     assert "email" not in page and "cost" not in page
+
+
+def test_a_review_round_trip_adds_exactly_the_marked_examples(
+    seeded: tuple[RunningAssistant, Sent], tmp_path: Path
+) -> None:
+    running, _ = seeded
+    paths = {
+        "review": tmp_path / "review.yml",
+        "nlu": tmp_path / "nlu" / "reviewed.yml",
+        "ledger": tmp_path / "ledger.txt",
+    }
+    options = [f"--{name}={path}" for name, path in paths.items()]
+    review.main(["write", "--endpoints", str(running.endpoints_path), *options])
+    entries = yaml.safe_load(paths["review"].read_text())["messages"]
+    assert len(entries) >= 3
+    assert all(len(entry["classifier"]) == 3 for entry in entries)
+    assert any("[email]" in entry["text"] for entry in entries)
+    assert not any(EMAIL in entry["text"] for entry in entries)
+
+    entries[0]["intent"] = "ask_provider"
+    entries[1]["intent"] = review.IGNORE
+    entries[2]["intent"] = "not_an_intent"
+    paths["review"].write_text(yaml.safe_dump({"messages": entries}))
+    before = paths["review"].read_text()
+    with pytest.raises(SystemExit, match="unknown intent 'not_an_intent'"):
+        review.main(["apply", *options])
+    assert paths["review"].read_text() == before
+    assert not paths["nlu"].exists() and not paths["ledger"].exists()
+
+    entries[2]["intent"] = None
+    paths["review"].write_text(yaml.safe_dump({"messages": entries}))
+    paths["nlu"].parent.mkdir()
+    review.main(["apply", *options])
+    examples = RasaYAMLReader().read(paths["nlu"]).intent_examples
+    assert [(e.get("text"), e.get("intent")) for e in examples] == [
+        (entries[0]["text"], "ask_provider")
+    ]
+    remaining = yaml.safe_load(paths["review"].read_text())["messages"]
+    assert [entry["id"] for entry in remaining] == [entry["id"] for entry in entries[2:]]
+
+    review.main(["write", "--endpoints", str(running.endpoints_path), *options])
+    offered = {entry["id"] for entry in yaml.safe_load(paths["review"].read_text())["messages"]}
+    assert offered == {entry["id"] for entry in entries[2:]}
+
+
+def test_the_reviewed_examples_file_is_in_the_nlu_data_rasa_trains_on() -> None:
+    assert review.NLU_PATH.parent == Path("data") / "nlu"
+    assert (PROJECT_ROOT / review.NLU_PATH.parent).is_dir()
+    assert review.LEDGER_PATH.suffix not in (".yml", ".yaml")
 
 
 def test_reading_in_small_batches_reads_the_same_events(
