@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install train run test lint lock clean audit purge test-scale evaluate bench \
-	report review review-apply
+	report review review-apply report-bench
 
 help:
 	@echo "make run    install if needed, train if needed, start the assistant"
@@ -119,6 +119,10 @@ review: $(BIN)/.installed
 ## then retrains. Marked messages are recorded in data/reviewed-ledger.txt and not offered again.
 review-apply: $(BIN)/.installed
 	$(BIN)/python -m ops.review apply
+
+## Time and peak memory of the report on over 100,000 events of real conversations (a few minutes).
+report-bench: install train
+	$(BIN)/python -m ops.bench_report
 
 # pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
 # a package that could not be checked fails the audit instead of passing silently.
