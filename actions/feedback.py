@@ -1,6 +1,6 @@
-""" "Was this helpful?" after each fact, and the answer to the patient's verdict.
+"""Asks "Was this helpful?" after each fact, and answers the patient's verdict.
 
-The verdict arrives as a button payload, /feedback{"fact": "<fact id>", "helpful": true}, which
+The verdict arrives as a button payload, /feedback{"fact":"<fact id>","helpful":true}, which
 Rasa parses without the NLU classifier; no training example exists, so typed text never becomes
 feedback. The event stays in the tracker store, where ops/report.py counts it.
 """
@@ -19,7 +19,9 @@ CHANNELS_WITHOUT_BUTTONS = {"twilio"}
 
 
 def feedback_payload(fact_id: str, helpful: bool) -> str:
-    return f"/{FEEDBACK_INTENT}{json.dumps({'fact': fact_id, 'helpful': helpful})}"
+    """Compact: Telegram carries a button's payload in at most 64 bytes."""
+    verdict = json.dumps({"fact": fact_id, "helpful": helpful}, separators=(",", ":"))
+    return f"/{FEEDBACK_INTENT}{verdict}"
 
 
 def feedback_buttons(fact_id: str) -> list[dict[str, str]]:

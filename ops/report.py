@@ -23,6 +23,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from actions.facts import load_content
+from actions.feedback import FEEDBACK_INTENT
 from extensions.log_privacy import redact
 from extensions.retention import positive_days, tracker_store
 from ops.clusters import group_similar
@@ -78,8 +79,9 @@ def count(all_exchanges: Iterable[Exchange], days: int, show_text: bool) -> Figu
         facts.update(exchange.facts)
         if any(response in EMERGENCY_RESPONSES for response in exchange.responses):
             emergencies[(exchange.red_flag or {}).get("category", "unspecified")] += 1
-        if exchange.intent == "feedback":
-            verdict = "helpful" if exchange.entity_value("helpful") is True else "not_helpful"
+        helpful = exchange.entity_value("helpful")
+        if exchange.intent == FEEDBACK_INTENT and isinstance(helpful, bool):
+            verdict = "helpful" if helpful else "not_helpful"
             feedback[str(exchange.entity_value("fact"))][verdict] += 1
         if exchange.is_question:
             questions[day] += 1

@@ -11,9 +11,15 @@ from tests.conftest import make_tracker
 
 def test_buttons_say_yes_and_no_with_the_fact_and_the_verdict() -> None:
     assert feedback_buttons("recovery_time") == [
-        {"title": "Yes", "payload": '/feedback{"fact": "recovery_time", "helpful": true}'},
-        {"title": "No", "payload": '/feedback{"fact": "recovery_time", "helpful": false}'},
+        {"title": "Yes", "payload": '/feedback{"fact":"recovery_time","helpful":true}'},
+        {"title": "No", "payload": '/feedback{"fact":"recovery_time","helpful":false}'},
     ]
+
+
+def test_every_facts_buttons_fit_in_a_telegram_callback(content: Content) -> None:
+    """Telegram refuses a button whose callback data is over 64 bytes."""
+    for fact in content.facts:
+        assert all(len(b["payload"].encode()) <= 64 for b in feedback_buttons(fact.id)), fact.id
 
 
 @pytest.mark.parametrize("channel", [None, "rest", "widget", "socketio", "telegram", "slack"])
