@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from actions.facts import load_content
 from actions.feedback import FEEDBACK_INTENT
@@ -145,6 +146,7 @@ def chart_per_day(figures: Figures) -> str:
             ax.bar(days, values, bottom=bottom, label=channel)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         ax.set_title(f"{measure.capitalize()} per day")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     axes[0].legend(fontsize=8)
     return png(figure)
@@ -155,6 +157,7 @@ def chart_bars(values: dict[str, int], title: str) -> str:
     ax = figure.subplots()
     labels = list(values)[::-1]
     ax.barh(labels, [values[label] for label in labels])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     return png(figure)
 
@@ -182,6 +185,7 @@ def chart_feedback(figures: Figures) -> str:
     ax = figure.subplots()
     ax.barh(facts, helpful, label="helpful", color="#2e7d32")
     ax.barh(facts, not_helpful, left=helpful, label="not helpful", color="#c62828")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Was this helpful? per fact")
     ax.legend(fontsize=8)
     return png(figure)
