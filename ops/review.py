@@ -185,8 +185,10 @@ def apply_review(review: Path, nlu_path: Path, ledger: Path, domain: Path) -> tu
     new_examples = [(text, intent) for text, intent in examples if text.lower() not in known]
     if new_examples:
         add_examples(nlu_path, new_examples)
-    with ledger.open("a") as record:
-        record.writelines(f"{e.get('id') or message_id(e['text'])} {e['intent']}\n" for e in marked)
+    lines = [f"{e.get('id') or message_id(e['text'])} {e['intent']}\n" for e in marked]
+    if lines:
+        with ledger.open("a") as record:
+            record.writelines(lines)
     remaining = [entry for entry in entries if entry.get("intent") in (None, "")]
     dump_review(review, remaining, intents)
     return len(examples), len(marked) - len(examples)
