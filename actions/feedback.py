@@ -24,6 +24,10 @@ def feedback_payload(fact_id: str, helpful: bool) -> str:
     return f"/{FEEDBACK_INTENT}{verdict}"
 
 
+def is_feedback(payload: str) -> bool:
+    return payload.startswith(f"/{FEEDBACK_INTENT}{{")
+
+
 def feedback_buttons(fact_id: str) -> list[dict[str, str]]:
     return [
         {"title": "Yes", "payload": feedback_payload(fact_id, True)},

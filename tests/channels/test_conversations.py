@@ -122,6 +122,15 @@ def test_was_this_helpful_comes_with_buttons_where_the_platform_has_them(
     assert conversation.stored("user")[-1].startswith('/feedback{"fact":"what_is_fusion"')
 
 
+@pytest.mark.parametrize("client", ["messenger", "sms"], indirect=True)
+def test_a_number_typed_after_a_fact_still_picks_a_topic_not_a_verdict(
+    conversation: Conversation, content: Content
+) -> None:
+    conversation.say("what can you do?")
+    conversation.say("what is a spinal fusion?")
+    assert texts(conversation.say("2"))[0] == content.fact_for_intent("ask_fusion_necessity").answer
+
+
 @pytest.mark.parametrize("client", ["telegram"], indirect=True)
 def test_telegram_shows_one_button_per_row(conversation: Conversation) -> None:
     conversation.say("hello")
