@@ -17,7 +17,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train run test lint lock clean audit purge test-scale evaluate bench
+.PHONY: help install train run test lint lock clean audit purge test-scale evaluate bench \
+	report review review-apply report-bench
 
 help:
 	@echo "make run    install if needed, train if needed, start the assistant"
@@ -104,6 +105,26 @@ test-scale: install train
 purge: $(BIN)/.installed
 	@[ -n "$(DAYS)" ] || { echo "usage: make purge DAYS=N [ENDPOINTS=endpoints.yml]"; exit 2; }
 	$(BIN)/python -m extensions.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+
+## The operator report of the last DAYS days (default 30) from the tracker store ENDPOINTS names
+## (default endpoints.yml): reports/operator/index.html. SHOW_TEXT=0 leaves message texts out.
+report: $(BIN)/.installed
+	$(BIN)/python -m ops.report --days "$(or $(DAYS),30)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)" \
+		$(if $(filter 0,$(SHOW_TEXT)),--no-text)
+
+## The refused and low-confidence questions of the last DAYS days to mark with an intent or
+## `ignore`: reports/operator/review.yml (marks already made there are kept).
+review: $(BIN)/.installed
+	$(BIN)/python -m ops.review write --days "$(or $(DAYS),30)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+
+## Adds the messages marked in reports/operator/review.yml to data/nlu/reviewed.yml; `make run`
+## then retrains. Marked messages are recorded in data/reviewed-ledger.txt and not offered again.
+review-apply: $(BIN)/.installed
+	$(BIN)/python -m ops.review apply
+
+## Time and peak memory of the report on over 100,000 events of real conversations (a few minutes).
+report-bench: install train
+	$(BIN)/python -m ops.bench_report
 
 # pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
 # a package that could not be checked fails the audit instead of passing silently.

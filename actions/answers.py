@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.facts import Content, Fact, load_content
+from actions.feedback import ask_for_feedback
 
 # Loaded once when the action server starts: a broken file stops it there.
 CONTENT = load_content()
@@ -93,14 +94,17 @@ def facts_asked(content: Content, questions: list[dict[str, Any]] | None) -> lis
 
 
 def say_facts(
-    dispatcher: CollectingDispatcher, facts: list[Fact], answered: list[str]
+    dispatcher: CollectingDispatcher, tracker: Tracker, facts: list[Fact], answered: list[str]
 ) -> list[EventType]:
-    """Utter each fact verbatim, then the referral once; remember the last topic for
-    follow-ups and every fact given.
+    """Utter each fact verbatim, the referral once, and "Was this helpful?" for each fact;
+    remember the last topic for follow-ups and every fact given. Each fact's id goes into its
+    stored message's metadata for the operator report.
     """
     for fact in facts:
-        dispatcher.utter_message(text=fact.answer)
+        dispatcher.utter_message(text=fact.answer, fact_id=fact.id)
     dispatcher.utter_message(response="utter_provider_pointer")
+    for fact in facts:
+        ask_for_feedback(dispatcher, tracker, fact, several=len(facts) > 1)
     answered_now = [*answered, *(fact.id for fact in facts if fact.id not in answered)]
     return [SlotSet("topic", facts[-1].topic), SlotSet("answered_facts", answered_now)]
 
@@ -144,7 +148,7 @@ class ActionAnswerFact(Action):
         if acknowledgement:
             response, variables = acknowledgement
             dispatcher.utter_message(response=response, **variables)
-        return say_facts(dispatcher, facts, answered_facts(tracker))
+        return say_facts(dispatcher, tracker, facts, answered_facts(tracker))
 
 
 class ActionTellMore(Action):
@@ -167,4 +171,4 @@ class ActionTellMore(Action):
             dispatcher.utter_message(response="utter_provider_pointer")
             dispatcher.utter_message(response="utter_topics")
             return []
-        return say_facts(dispatcher, [fact], answered)
+        return say_facts(dispatcher, tracker, [fact], answered)

@@ -27,9 +27,10 @@ def make_tracker(
     text: str = "",
     questions: list[dict[str, Any]] | None = None,
     intent_ranking: list[dict[str, Any]] | None = None,
+    input_channel: str | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is `text` classified as `intent`, with the `questions`
-    SeveralQuestionsClassifier found in it, if any.
+    """A tracker whose latest message is `text` classified as `intent`, sent through
+    `input_channel`, with the `questions` SeveralQuestionsClassifier found in it, if any.
     """
     latest_message = {
         "text": text,
@@ -42,7 +43,7 @@ def make_tracker(
         sender_id="test-user",
         slots={"topic": None, "answered_facts": None, **(slots or {})},
         latest_message=latest_message,
-        events=[],
+        events=[{"event": "user", "input_channel": input_channel}] if input_channel else [],
         paused=False,
         followup_action=None,
         active_loop={},

@@ -137,14 +137,18 @@ class RunningAssistant:
         self.send(sender, "/session_start")
         return sender
 
-    def stored_user_texts(self, sender: str) -> list[str]:
-        """The texts of every user message of a conversation in the tracker store, in order."""
+    def stored_user_events(self, sender: str) -> list[dict[str, Any]]:
+        """Every user message of a conversation in the tracker store, as stored, in order."""
         with sqlite3.connect(self.workdir / "conversations.sqlite") as db:
             rows = db.execute(
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
                 (sender,),
             ).fetchall()
-        return [json.loads(data)["text"] for (data,) in rows]
+        return [json.loads(data) for (data,) in rows]
+
+    def stored_user_texts(self, sender: str) -> list[str]:
+        """The texts of every user message of a conversation in the tracker store, in order."""
+        return [event["text"] for event in self.stored_user_events(sender)]
 
     def texts(self, sender: str, message: str) -> list[str]:
         return [reply.get("text", "") for reply in self.send(sender, message)]

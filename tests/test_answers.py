@@ -46,7 +46,8 @@ def test_fact_intent_gets_its_fact_verbatim_then_the_referral(
 ) -> None:
     fact = content.fact_for_intent(intent)
     messages, events = run(ActionAnswerFact(), intent=intent)
-    assert responses(messages) == [fact.answer, "utter_provider_pointer"]
+    assert responses(messages) == [fact.answer, "utter_provider_pointer", "utter_ask_feedback"]
+    assert messages[0]["fact_id"] == fact.id
     assert SlotSet("topic", fact.topic) in events
     assert SlotSet("answered_facts", [fact.id]) in events
 
@@ -71,6 +72,7 @@ def test_a_specific_gets_a_does_not_cover_lead_in_before_the_general_fact(
     assert responses(messages)[1:] == [
         content.fact_for_intent(intent).answer,
         "utter_provider_pointer",
+        "utter_ask_feedback",
     ]
 
 
@@ -123,6 +125,7 @@ def test_personal_advice_gets_no_decision_then_the_general_fact(content: Content
         "utter_no_personal_advice",
         content.fact_for_intent("ask_fusion_necessity").answer,
         "utter_provider_pointer",
+        "utter_ask_feedback",
     ]
 
 
@@ -174,6 +177,8 @@ def test_fallback_between_two_topics_gets_both_facts_likelier_first(content: Con
         content.fact_for_intent("ask_recovery_time").answer,
         content.fact_for_intent("ask_mobility").answer,
         "utter_provider_pointer",
+        "utter_ask_feedback_on_topic",
+        "utter_ask_feedback_on_topic",
     ]
 
 
@@ -187,6 +192,7 @@ def test_fallback_between_two_intents_of_one_topic_gets_that_topic(content: Cont
         "utter_no_personal_advice",
         content.fact_for_intent("ask_fusion_necessity").answer,
         "utter_provider_pointer",
+        "utter_ask_feedback",
     ]
 
 
@@ -201,7 +207,14 @@ def test_several_questions_get_each_fact_in_the_order_asked_then_one_referral(
     questions = asked("ask_recovery_time", "ask_mobility")
     messages, events = run(ActionAnswerFact(), intent=intent, questions=questions)
     recovery, mobility = (content.fact_for_intent(q["intent"]) for q in questions)
-    assert responses(messages) == [recovery.answer, mobility.answer, "utter_provider_pointer"]
+    assert responses(messages) == [
+        recovery.answer,
+        mobility.answer,
+        "utter_provider_pointer",
+        "utter_ask_feedback_on_topic",
+        "utter_ask_feedback_on_topic",
+    ]
+    assert [m.get("topic") for m in messages[3:]] == [recovery.topic, mobility.topic]
     assert SlotSet("answered_facts", [recovery.id, mobility.id]) in events
     assert SlotSet("topic", mobility.topic) in events
 
@@ -248,7 +261,7 @@ def test_tell_more_continues_the_topic_under_discussion(content: Content) -> Non
         intent="ask_more",
         slots={"topic": "recovery", "answered_facts": [first.id]},
     )
-    assert responses(messages) == [second.answer, "utter_provider_pointer"]
+    assert responses(messages) == [second.answer, "utter_provider_pointer", "utter_ask_feedback"]
     assert SlotSet("answered_facts", [first.id, second.id]) in events
 
 

@@ -4,6 +4,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from actions.feedback import FEEDBACK_INTENT
 from extensions.other_language import OTHER_LANGUAGE_INTENT
 from extensions.red_flag_detector import INTENT_FOR_KIND
 
@@ -12,8 +13,8 @@ RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 # The red-flag detector sets these intents and RedFlagPolicy answers them: no classifier
 # learns them and no rule names them (README, "Medical safety"). The other-language detector
-# sets its intent the same way; a rule answers it.
-INTENTS_SET_BY_CODE = {*INTENT_FOR_KIND.values(), OTHER_LANGUAGE_INTENT}
+# sets its intent the same way; a rule answers it. Feedback comes only from button payloads.
+INTENTS_SET_BY_CODE = {*INTENT_FOR_KIND.values(), OTHER_LANGUAGE_INTENT, FEEDBACK_INTENT}
 INTENT_BY_CODE = re.compile(
     r"The intent '(\w+)' (is listed in the domain file, but is not found in the NLU training "
     r"data|is not used in any story or rule)"

@@ -12,6 +12,7 @@
   const MAX_STORED_MESSAGES = 200;
   const REQUEST_TIMEOUT_MS = 45000;
   const SESSION_START = "/session_start";
+  const FEEDBACK_PAYLOAD = "/feedback{"; // actions/feedback.py
 
   const STRINGS = {
     en: {
@@ -355,7 +356,9 @@
     }
     const group = element("div", "sfw-replies");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", t.suggestions);
+    // "Was this helpful?" names its Yes / No; other buttons are suggested questions.
+    const feedback = last.buttons.every((b) => b.payload.startsWith(FEEDBACK_PAYLOAD));
+    group.setAttribute("aria-label", feedback && last.text ? last.text : t.suggestions);
     for (const choice of last.buttons) {
       const reply = button("sfw-reply", choice.title);
       reply.addEventListener("click", () => {

@@ -21,6 +21,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.feedback import is_feedback
 from extensions import log_privacy
 from extensions.message_limits import MAX_MESSAGE_CHARS
 from extensions.rate_limits import limit_messages, limiter_from_environment
@@ -92,10 +93,15 @@ def chosen_payload(reply: str, buttons: list[dict[str, Any]]) -> str | None:
 
 
 def last_offered_buttons(events: Iterable[Event]) -> list[dict[str, Any]]:
-    """The buttons of the latest bot message that had any: the options the user saw last."""
+    """The buttons of the latest bot message that had any: the options the user saw last.
+
+    "Was this helpful?" is skipped: it is answered with a tap, and a number typed after a fact
+    still means one of the numbered topics above it.
+    """
     for event in reversed(list(events)):
-        if isinstance(event, BotUttered) and event.data.get("buttons"):
-            return event.data["buttons"]
+        buttons = event.data.get("buttons") if isinstance(event, BotUttered) else None
+        if buttons and not all(is_feedback(button.get("payload", "")) for button in buttons):
+            return buttons
     return []
 
 

@@ -53,7 +53,7 @@ def test_quick_replies_history_across_a_reload_and_a_new_conversation(
     widget.wait_until_answered()
     assert widget.user_texts() == ["what can you do?", "How long is recovery?"]
     assert content.fact_for_intent("ask_recovery_time").answer in widget.bot_texts()
-    expect(widget.log.get_by_role("group")).to_have_count(0)
+    expect(widget.log.get_by_role("group", name="Suggested questions")).to_have_count(0)
     transcript = (widget.user_texts(), widget.bot_texts())
     sender = widget.sender()
 
@@ -166,6 +166,30 @@ def test_a_message_refused_as_too_fast_is_kept_and_retry_delivers_it(
     assert widget.user_texts() == [question]
     assert content.fact_for_intent("ask_recovery_time").answer in widget.bot_texts()
     assert len(refused) == 1
+
+
+def test_was_this_helpful_no_by_keyboard_gets_the_provider_and_is_stored(
+    page: Page, demo_url: str, assistant: RunningAssistant, content: Content
+) -> None:
+    page.goto(demo_url)
+    widget = Widget(page)
+    widget.open()
+    widget.ask(TOPIC_QUESTIONS["ask_mobility"])
+    feedback = widget.log.get_by_role("group", name="Was this helpful?")
+    expect(feedback.get_by_role("button")).to_have_text(["Yes", "No"])
+    feedback.get_by_role("button", name="No", exact=True).focus()
+    page.keyboard.press("Enter")
+    widget.wait_until_answered()
+    expect(feedback).to_have_count(0)
+    assert widget.user_texts()[-1] == "No"
+    assert widget.bot_texts()[-1].startswith("Thank you for letting me know.")
+    assert content.provider.contact() in widget.bot_texts()[-1]
+    stored = assistant.stored_user_events(widget.sender())[-1]["parse_data"]
+    assert stored["intent"]["name"] == "feedback"
+    assert {e["entity"]: e["value"] for e in stored["entities"]} == {
+        "fact": content.fact_for_intent("ask_mobility").id,
+        "helpful": False,
+    }
 
 
 def test_keyboard_only_open_ask_and_close(page: Page, demo_url: str, content: Content) -> None:

@@ -10,6 +10,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from twilio.request_validator import RequestValidator
 
+from actions.feedback import feedback_buttons
 from extensions.channels.common import (
     NUMBERED_OPTIONS_HINT,
     TOO_LONG_REPLY,
@@ -115,6 +116,15 @@ def test_the_options_offered_last_are_those_of_the_latest_message_with_buttons()
     ]
     assert last_offered_buttons(events) == BUTTONS
     assert last_offered_buttons([BotUttered("No options.")]) == []
+
+
+def test_a_number_after_was_this_helpful_still_picks_from_the_topics() -> None:
+    events = [
+        BotUttered("Pick a topic:", data={"buttons": BUTTONS}),
+        BotUttered("A fact."),
+        BotUttered("Was this helpful?", data={"buttons": feedback_buttons("recovery_time")}),
+    ]
+    assert last_offered_buttons(events) == BUTTONS
 
 
 def test_secrets_compare_equal_only_when_equal_whatever_the_characters() -> None:

@@ -107,6 +107,30 @@ def test_a_number_picks_from_the_options_the_user_saw_last(
     assert texts(conversation.say("3"))[0] == content.fact_for_intent("ask_mobility").answer
 
 
+@pytest.mark.parametrize("client", ["telegram", "slack", "sms", "whatsapp"], indirect=True)
+def test_was_this_helpful_comes_with_buttons_where_the_platform_has_them(
+    conversation: Conversation, content: Content
+) -> None:
+    replies = conversation.say("what is a spinal fusion?")
+    asks = [reply for reply in replies if reply.text.startswith("Was this helpful?")]
+    if conversation.client.name == "twilio":
+        assert asks == [] and not any(reply.buttons for reply in replies)
+        return
+    [ask] = asks
+    assert [title for title, _ in ask.buttons] == ["Yes", "No"]
+    assert content.provider.contact() in texts(conversation.click(*ask.buttons[1]))[0]
+    assert conversation.stored("user")[-1].startswith('/feedback{"fact":"what_is_fusion"')
+
+
+@pytest.mark.parametrize("client", ["messenger", "sms"], indirect=True)
+def test_a_number_typed_after_a_fact_still_picks_a_topic_not_a_verdict(
+    conversation: Conversation, content: Content
+) -> None:
+    conversation.say("what can you do?")
+    conversation.say("what is a spinal fusion?")
+    assert texts(conversation.say("2"))[0] == content.fact_for_intent("ask_fusion_necessity").answer
+
+
 @pytest.mark.parametrize("client", ["telegram"], indirect=True)
 def test_telegram_shows_one_button_per_row(conversation: Conversation) -> None:
     conversation.say("hello")

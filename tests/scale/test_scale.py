@@ -11,6 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from actions.facts import Content
+from extensions.retention import tracker_store
+from ops import report
+from ops.exchanges import exchanges
+from ops.store import stored_events as events_since
+from tests.operator_conversations import EMAIL, EMERGENCY_CATEGORY, seed
 from tests.running_assistant import post_json
 from tests.scale.stack import ScaleStack
 
@@ -130,3 +135,27 @@ def test_an_unreachable_tracker_store_is_logged_answered_and_recovered_without_a
     for _ in range(3):
         texts(stack.url, sender, "what is a spinal fusion?")
     assert any(kind == "user" for kind, _ in stored_events(stack, sender))
+
+
+def test_the_operator_report_reads_postgresql_in_batches(
+    stack: ScaleStack, content: Content, tmp_path
+) -> None:
+    """Other tests share the store, so the figures are checked on this test's conversations."""
+    webhook = f"{stack.url}/webhooks/rest/webhook"
+    sent = seed(
+        lambda sender, message: post_json(webhook, {"sender": sender, "message": message}), content
+    )
+    endpoints = str(stack.root / "endpoints.yml")
+    events = events_since(tracker_store(endpoints), since=0, batch_size=50)
+    ours = (event for event in events if event.sender_id in sent.senders)
+    figures = report.count(exchanges(ours), days=1, show_text=True)
+    assert figures.conversations == len(sent.senders)
+    assert figures.messages == sent.messages
+    assert figures.facts == dict(sent.facts)
+    assert figures.feedback == sent.feedback
+    assert figures.emergencies == {EMERGENCY_CATEGORY: 1}
+    assert sum(day["refused"] for day in figures.questions_per_day.values()) == sent.refused
+
+    report.main(["--endpoints", endpoints, "--out", str(tmp_path)])
+    page = (tmp_path / "index.html").read_text()
+    assert "[email]" in page and EMAIL not in page

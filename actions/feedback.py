@@ -1,0 +1,75 @@
+"""Asks "Was this helpful?" after each fact, and answers the patient's verdict.
+
+The verdict arrives as a button payload, /feedback{"fact":"<fact id>","helpful":true}, which
+Rasa parses without the NLU classifier; no training example exists, so typed text never becomes
+feedback. The event stays in the tracker store, where ops/report.py counts it.
+"""
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.facts import Fact
+
+FEEDBACK_INTENT = "feedback"
+# SMS and WhatsApp show buttons as numbered options, and a reply of "1" picks the latest buttons
+# of the conversation: feedback buttons there would turn a topic choice into a verdict.
+CHANNELS_WITHOUT_BUTTONS = {"twilio"}
+
+
+def feedback_payload(fact_id: str, helpful: bool) -> str:
+    """Compact: Telegram carries a button's payload in at most 64 bytes."""
+    verdict = json.dumps({"fact": fact_id, "helpful": helpful}, separators=(",", ":"))
+    return f"/{FEEDBACK_INTENT}{verdict}"
+
+
+def is_feedback(payload: str) -> bool:
+    return payload.startswith(f"/{FEEDBACK_INTENT}{{")
+
+
+def feedback_buttons(fact_id: str) -> list[dict[str, str]]:
+    return [
+        {"title": "Yes", "payload": feedback_payload(fact_id, True)},
+        {"title": "No", "payload": feedback_payload(fact_id, False)},
+    ]
+
+
+def offers_buttons(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() not in CHANNELS_WITHOUT_BUTTONS
+
+
+def ask_for_feedback(
+    dispatcher: CollectingDispatcher, tracker: Tracker, fact: Fact, several: bool = False
+) -> None:
+    """Ask "Was this helpful?" with Yes / No buttons, where the channel has buttons; after
+    several facts, once for each, naming its topic.
+    """
+    if not offers_buttons(tracker):
+        return
+    buttons = feedback_buttons(fact.id)
+    if several:
+        dispatcher.utter_message(
+            response="utter_ask_feedback_on_topic", topic=fact.topic, buttons=buttons
+        )
+    else:
+        dispatcher.utter_message(response="utter_ask_feedback", buttons=buttons)
+
+
+class ActionFeedback(Action):
+    """Thanks for a "Yes"; a "No" gets the provider, as no other fact would serve better."""
+
+    def name(self) -> str:
+        return "action_feedback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        helpful = next(tracker.get_latest_entity_values("helpful"), None)
+        if helpful is False:
+            dispatcher.utter_message(response="utter_feedback_not_helpful")
+        else:
+            dispatcher.utter_message(response="utter_feedback_thanks")
+        return []

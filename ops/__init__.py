@@ -1,0 +1,1 @@
+"""Command-line tools for the people who run the assistant: reports and the review loop."""

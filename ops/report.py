@@ -1,0 +1,351 @@
+"""The operator report: what patients asked, what the assistant could not answer, how often the
+emergency guidance went out and what patients thought of the answers.
+
+    python -m ops.report [--endpoints endpoints.yml] [--days 30] [--out DIR] [--no-text]
+
+Reads the SQL tracker store the endpoints file names, in batches, and writes index.html (one
+self-contained page: charts as embedded PNG, no request to any other host) and figures.json (the
+same numbers, for scripts and tests).
+"""
+
+import argparse
+import base64
+import html
+import io
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from actions.facts import load_content
+from actions.feedback import FEEDBACK_INTENT
+from extensions.log_privacy import redact
+from extensions.retention import positive_days, tracker_store
+from ops.clusters import group_similar
+from ops.exchanges import EMERGENCY_RESPONSES, Exchange, exchanges
+from ops.store import cutoff, stored_events
+
+DEFAULT_OUT = Path("reports") / "operator"
+# Inline styles and data: images only; the page can fetch nothing.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def day_of(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(timestamp))
+
+
+@dataclass
+class Figures:
+    """Everything the report shows, counted in one pass over the exchanges."""
+
+    days: int
+    show_text: bool
+    conversations: int = 0
+    messages: int = 0
+    per_day: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    questions_per_day: dict[str, dict[str, int]] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    emergencies: dict[str, int] = field(default_factory=dict)
+    feedback: dict[str, dict[str, int]] = field(default_factory=dict)
+    unanswered: int = 0
+    groups: list[dict[str, Any]] = field(default_factory=list)
+
+
+def count(all_exchanges: Iterable[Exchange], days: int, show_text: bool) -> Figures:
+    """The report's figures; message texts are redacted, and kept only with `show_text`."""
+    topic_of = {fact.id: fact.topic for fact in load_content().facts}
+    senders_per_day: dict[tuple[str, str], set[str]] = defaultdict(set)
+    messages_per_day: Counter[tuple[str, str]] = Counter()
+    questions: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+    facts: Counter[str] = Counter()
+    emergencies: Counter[str] = Counter()
+    feedback: dict[str, Counter[str]] = defaultdict(Counter)
+    unanswered: Counter[str] = Counter()
+    senders: set[str] = set()
+    for exchange in all_exchanges:
+        if not exchange.is_message:
+            continue
+        day = day_of(exchange.timestamp)
+        senders.add(exchange.sender_id)
+        senders_per_day[day, exchange.channel].add(exchange.sender_id)
+        messages_per_day[day, exchange.channel] += 1
+        facts.update(exchange.facts)
+        if any(response in EMERGENCY_RESPONSES for response in exchange.responses):
+            emergencies[(exchange.red_flag or {}).get("category", "unspecified")] += 1
+        helpful = exchange.entity_value("helpful")
+        if exchange.intent == FEEDBACK_INTENT and isinstance(helpful, bool):
+            verdict = "helpful" if helpful else "not_helpful"
+            feedback[str(exchange.entity_value("fact"))][verdict] += 1
+        if exchange.is_question:
+            questions[day] += 1
+            refused[day] += exchange.refused
+        if exchange.unanswered:
+            unanswered[redact(exchange.text)] += 1
+    per_day: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    for (day, channel), messages in sorted(messages_per_day.items()):
+        per_day[day][channel] = {
+            "conversations": len(senders_per_day[day, channel]),
+            "messages": messages,
+        }
+    topics: Counter[str] = Counter()
+    for fact_id, given in facts.items():
+        topics[topic_of.get(fact_id, "unknown")] += given
+    groups = [
+        asdict(group) if show_text else {"count": group.count, "examples": []}
+        for group in group_similar(unanswered)
+    ]
+    return Figures(
+        days=days,
+        show_text=show_text,
+        conversations=len(senders),
+        messages=sum(messages_per_day.values()),
+        per_day=dict(per_day),
+        questions_per_day={
+            day: {"questions": questions[day], "refused": refused[day]} for day in sorted(questions)
+        },
+        facts=dict(facts.most_common()),
+        topics=dict(topics.most_common()),
+        emergencies=dict(emergencies.most_common()),
+        feedback={fact: dict(verdicts) for fact, verdicts in sorted(feedback.items())},
+        unanswered=sum(unanswered.values()),
+        groups=groups,
+    )
+
+
+# Charts
+
+
+def png(figure: Figure) -> str:
+    """The figure as a data: URL. Figures made without pyplot render with Agg and need no
+    display nor closing."""
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=100)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def chart_per_day(figures: Figures) -> str:
+    days = sorted(figures.per_day)
+    channels = sorted(
+        {channel for per_channel in figures.per_day.values() for channel in per_channel}
+    )
+    figure = Figure(figsize=(10, 3.2))
+    axes = figure.subplots(1, 2)
+    for ax, measure in zip(axes, ("conversations", "messages"), strict=True):
+        bottom = [0] * len(days)
+        for channel in channels:
+            values = [figures.per_day[day].get(channel, {}).get(measure, 0) for day in days]
+            ax.bar(days, values, bottom=bottom, label=channel)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_title(f"{measure.capitalize()} per day")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axes[0].legend(fontsize=8)
+    return png(figure)
+
+
+def chart_bars(values: dict[str, int], title: str) -> str:
+    figure = Figure(figsize=(6, 0.5 + 0.35 * len(values)))
+    ax = figure.subplots()
+    labels = list(values)[::-1]
+    ax.barh(labels, [values[label] for label in labels])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title)
+    return png(figure)
+
+
+def chart_refusals(figures: Figures) -> str:
+    days = list(figures.questions_per_day)
+    rates = [
+        100 * entry["refused"] / entry["questions"] for entry in figures.questions_per_day.values()
+    ]
+    figure = Figure(figsize=(6, 3))
+    ax = figure.subplots()
+    ax.plot(days, rates, marker="o")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of questions refused")
+    ax.set_title("Refusal rate per day")
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    return png(figure)
+
+
+def chart_feedback(figures: Figures) -> str:
+    facts = list(figures.feedback)[::-1]
+    helpful = [figures.feedback[fact].get("helpful", 0) for fact in facts]
+    not_helpful = [figures.feedback[fact].get("not_helpful", 0) for fact in facts]
+    figure = Figure(figsize=(6, 0.8 + 0.4 * len(facts)))
+    ax = figure.subplots()
+    ax.barh(facts, helpful, label="helpful", color="#2e7d32")
+    ax.barh(facts, not_helpful, left=helpful, label="not helpful", color="#c62828")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("Was this helpful? per fact")
+    ax.legend(fontsize=8)
+    return png(figure)
+
+
+# The page
+
+
+def table(headings: list[str], rows: list[list[Any]], table_id: str) -> str:
+    head = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in headings)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def section(title: str, chart: str | None, alt: str, body: str) -> str:
+    picture = f"<img src='{chart}' alt='{html.escape(alt)}'>" if chart else ""
+    if not body:
+        picture, body = "", "<p>Nothing in this period.</p>"
+    return f"<section><h2>{html.escape(title)}</h2>{picture}{body}</section>"
+
+
+def group_list(groups: list[dict[str, Any]], show_text: bool) -> str:
+    if not groups:
+        return ""
+    if not show_text:
+        rows = [[number, group["count"]] for number, group in enumerate(groups, start=1)]
+        return "<p>Texts are not shown (SHOW_TEXT=0).</p>" + table(
+            ["Group", "Messages"], rows, "groups"
+        )
+    items = "".join(
+        f"<li><strong>{group['count']}</strong> message(s)<ul>"
+        + "".join(f"<li>{html.escape(example)}</li>" for example in group["examples"])
+        + "</ul></li>"
+        for group in groups
+    )
+    return f"<ol id='groups'>{items}</ol>"
+
+
+def render(figures: Figures, generated: float) -> str:
+    """The report as one HTML page that needs nothing but itself."""
+    per_day_rows = [
+        [day, channel, entry["conversations"], entry["messages"]]
+        for day, channels in figures.per_day.items()
+        for channel, entry in channels.items()
+    ]
+    refusal_rows = [
+        [
+            day,
+            entry["questions"],
+            entry["refused"],
+            f"{100 * entry['refused'] / entry['questions']:.0f}%",
+        ]
+        for day, entry in figures.questions_per_day.items()
+    ]
+    feedback_rows = [
+        [fact, verdicts.get("helpful", 0), verdicts.get("not_helpful", 0)]
+        for fact, verdicts in figures.feedback.items()
+    ]
+    sections = [
+        section(
+            "Conversations and messages per day, by channel",
+            chart_per_day(figures) if per_day_rows else None,
+            "Bar charts of conversations and messages per day, by channel",
+            table(["Day", "Channel", "Conversations", "Messages"], per_day_rows, "per-day")
+            if per_day_rows
+            else "",
+        ),
+        section(
+            "Facts given, by topic",
+            chart_bars(figures.topics, "Facts given by topic") if figures.topics else None,
+            "Bar chart of the facts given by topic",
+            table(["Topic", "Facts given"], list(map(list, figures.topics.items())), "topics")
+            + table(["Fact", "Times given"], list(map(list, figures.facts.items())), "facts")
+            if figures.facts
+            else "",
+        ),
+        section(
+            "Refusal rate over time",
+            chart_refusals(figures) if refusal_rows else None,
+            "Line chart of the share of questions refused per day",
+            table(["Day", "Questions", "Refused", "Rate"], refusal_rows, "refusals")
+            if refusal_rows
+            else "",
+        ),
+        section(
+            "Emergency replies, by category",
+            chart_bars(figures.emergencies, "Emergency replies") if figures.emergencies else None,
+            "Bar chart of the emergency replies by category",
+            table(
+                ["Category", "Replies"], list(map(list, figures.emergencies.items())), "emergencies"
+            )
+            if figures.emergencies
+            else "",
+        ),
+        section(
+            "Was this helpful?",
+            chart_feedback(figures) if feedback_rows else None,
+            "Bar chart of helpful and not helpful votes per fact",
+            table(["Fact", "Helpful", "Not helpful"], feedback_rows, "feedback")
+            if feedback_rows
+            else "",
+        ),
+        section(
+            f"Questions refused or answered with low confidence ({figures.unanswered})",
+            None,
+            "",
+            group_list(figures.groups, figures.show_text),
+        ),
+    ]
+    until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(generated))
+    period = f"the last {figures.days} day(s), to {until}"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Spinal fusion assistant: operator report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+  color: #1a1a1a; }}
+img {{ max-width: 100%; height: auto; display: block; margin: 1rem 0; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left; }}
+li {{ margin: 0.3rem 0; }}
+</style>
+</head>
+<body>
+<h1>Operator report</h1>
+<p>{figures.conversations} conversation(s), {figures.messages} message(s) in {html.escape(period)}.
+Message texts are redacted (e-mail addresses, phone numbers).</p>
+{"".join(sections)}
+</body>
+</html>
+"""
+
+
+def write_report(figures: Figures, out: Path, generated: float | None = None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / "index.html"
+    page.write_text(render(figures, time.time() if generated is None else generated))
+    (out / "figures.json").write_text(json.dumps(asdict(figures), indent=2))
+    return page
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", default="endpoints.yml", help="where the store is named")
+    parser.add_argument("--days", type=positive_days, default=30, help="report this many days")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the report's folder")
+    parser.add_argument("--no-text", action="store_true", help="leave message texts out")
+    args = parser.parse_args(argv)
+    events = stored_events(tracker_store(args.endpoints), cutoff(args.days))
+    figures = count(exchanges(events), args.days, show_text=not args.no_text)
+    page = write_report(figures, args.out)
+    print(f"{page}: {figures.conversations} conversations, {figures.messages} messages.")
+
+
+if __name__ == "__main__":
+    main()
