@@ -8,7 +8,7 @@ SPACY_MODEL := .spacy/en_spine_fusion
 MODEL := models/spine-fusion.tar.gz
 # data/facts.yml is read at run time, so editing it needs no retraining; the trained custom
 # component is part of the model, so changing its code does.
-TRAINING_FILES := config.yml domain.yml extensions/blended_intent_classifier.py \
+TRAINING_FILES := config.yml domain.yml extensions/nlu/blended_intent_classifier.py \
 	$(shell find data -name '*.yml' ! -name facts.yml)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -101,7 +101,7 @@ test-scale: install train
 # ENDPOINTS (default endpoints.yml) names. Run it daily, e.g. from cron.
 purge: $(BIN)/.installed
 	@[ -n "$(DAYS)" ] || { echo "usage: make purge DAYS=N [ENDPOINTS=endpoints.yml]"; exit 2; }
-	$(BIN)/python -m extensions.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+	$(BIN)/python -m ops.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
 
 # pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
 # a package that could not be checked fails the audit instead of passing silently.

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.facts import Content, Fact, load_content
+from core.facts import Content, Fact, load_content
 
 # Loaded once when the action server starts: a broken file stops it there.
 CONTENT = load_content()

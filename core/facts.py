@@ -7,9 +7,10 @@ from typing import Any
 
 import yaml
 
-FACTS_PATH = Path(__file__).resolve().parents[1] / "data" / "facts.yml"
+from core.emergency import EMERGENCY_KINDS
+from core.paths import FACTS_PATH
+
 TOPICS = ("procedure", "options", "mobility", "recovery")
-EMERGENCY_IDS = ("red_flag", "self_harm")
 FACT_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -143,21 +144,23 @@ def _check_unique(facts: tuple[Fact, ...], source: str) -> None:
 
 def _parse_emergency(raw: Any, source: str) -> dict[str, str]:
     if not isinstance(raw, list):
-        raise FactsFileError(f"{source}: 'emergency' must be a list of {', '.join(EMERGENCY_IDS)}")
+        raise FactsFileError(
+            f"{source}: 'emergency' must be a list of {', '.join(EMERGENCY_KINDS)}"
+        )
     answers: dict[str, str] = {}
     for index, entry in enumerate(raw):
         entry_id = entry.get("id") if isinstance(entry, dict) else None
-        if entry_id not in EMERGENCY_IDS or entry_id in answers:
+        if entry_id not in EMERGENCY_KINDS or entry_id in answers:
             raise FactsFileError(
                 f"{source}: emergency #{index + 1}, field 'id': must be one of "
-                f"{', '.join(EMERGENCY_IDS)}, each once"
+                f"{', '.join(EMERGENCY_KINDS)}, each once"
             )
         if not _is_text(entry.get("answer")):
             raise FactsFileError(
                 f"{source}: emergency '{entry_id}', field 'answer': must be non-empty text"
             )
         answers[entry_id] = _one_paragraph(entry["answer"])
-    missing = [entry_id for entry_id in EMERGENCY_IDS if entry_id not in answers]
+    missing = [entry_id for entry_id in EMERGENCY_KINDS if entry_id not in answers]
     if missing:
         raise FactsFileError(f"{source}: emergency entry missing: {', '.join(missing)}")
     return answers

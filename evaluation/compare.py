@@ -225,7 +225,7 @@ def scores_row(scores: IntentScores) -> list[str]:
 def report(
     results: list[Result], cross_validation: dict[str, IntentScores], heldout: list[Message]
 ) -> str:
-    """The Markdown written to reports/evaluation/results.md and shown in the README."""
+    """The Markdown written to reports/evaluation/results.md and shown in docs/measurements.md."""
     out_of_scope = sum(e.get(INTENT) == OUT_OF_SCOPE for e in heldout)
     intents = len({e.get(INTENT) for e in heldout})
     heldout_table = markdown_table(

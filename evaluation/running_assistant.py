@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MODEL_PATH = PROJECT_ROOT / "models" / "spine-fusion.tar.gz"
+from core.paths import MODEL_PATH, PROJECT_ROOT
+
 # Tests and the bench send faster than a person types; the tests of the limits set their own.
 NO_RATE_LIMITS = {"RATE_LIMIT_SENDER_PER_MINUTE": "0", "RATE_LIMIT_ADDRESS_PER_MINUTE": "0"}
 

@@ -1,6 +1,6 @@
 """Deletes conversations nobody has written in for N days, so health questions are not kept forever.
 
-    python -m extensions.retention --days 30 [--endpoints endpoints.yml]
+    python -m ops.retention --days 30 [--endpoints endpoints.yml]
 
 Works on the SQL tracker store endpoints.yml names (SQLite by default, PostgreSQL too), through
 Rasa's own SQLTrackerStore, so the connection settings are read exactly as the server reads them.
@@ -26,7 +26,7 @@ def positive_days(value: str) -> int:
 
 def tracker_store(endpoints_path: str) -> SQLTrackerStore:
     """The SQL tracker store of an endpoints file, Rasa's or a subclass such as
-    extensions.tracker_store's; any other kind of store is an error.
+    extensions.dialogue.tracker_store's; any other kind of store is an error.
     """
     config = read_endpoints_from_path(endpoints_path).tracker_store
     store_type = (config.type or "") if config else ""

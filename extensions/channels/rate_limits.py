@@ -28,9 +28,9 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.facts import load_content
-from extensions.channel_credentials import PROJECT_ROOT
-from extensions.red_flags import RedFlagMatcher
+from core.facts import load_content
+from core.paths import PROJECT_ROOT
+from extensions.nlu.red_flags import RedFlagMatcher
 
 logger = logging.getLogger(__name__)
 

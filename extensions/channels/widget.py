@@ -6,7 +6,6 @@ bot's messages), GET /static/<file> (the widget's own files only) and GET /demo.
 
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,13 +14,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from core.paths import WIDGET_DIR
 from extensions.channels.common import webhook_blueprint
-from extensions.message_limits import BadMessage, parse_body, validate_user_message
-from extensions.rate_limits import limiter_from_environment, refuse_flood
+from extensions.channels.message_limits import BadMessage, parse_body, validate_user_message
+from extensions.channels.rate_limits import limiter_from_environment, refuse_flood
 
 logger = logging.getLogger(__name__)
 
-WIDGET_DIR = Path(__file__).resolve().parents[1] / "widget"
 # The only files /static/ serves: a name not listed here is a 404, whatever its path.
 STATIC_FILES = {
     "widget.js": "text/javascript; charset=utf-8",
@@ -52,7 +51,7 @@ class WidgetInput(InputChannel):
 
     `allowed_origins` (credentials.yml) lists the sites whose pages may talk to the
     webhook; "*" allows any. The server's own pages, such as the demo, are always allowed.
-    `rate_limits` are as in extensions/rate_limits.py.
+    `rate_limits` are as in extensions/channels/rate_limits.py.
     """
 
     @classmethod

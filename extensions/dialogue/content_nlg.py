@@ -7,7 +7,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.facts import FACTS_PATH, load_content
+from core.facts import load_content
+from core.paths import FACTS_PATH
 
 
 class ContentNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):

@@ -20,8 +20,8 @@ Result = TypeVar("Result")
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    """`type: extensions.lock_store.AtomicRedisLockStore` in endpoints.yml, with the settings of
-    Rasa's `type: redis` (url, port, db, password, key_prefix, ...).
+    """`type: extensions.dialogue.lock_store.AtomicRedisLockStore` in endpoints.yml, with the
+    settings of Rasa's `type: redis` (url, port, db, password, key_prefix, ...).
     """
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:

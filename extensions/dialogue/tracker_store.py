@@ -8,7 +8,7 @@ a bounded tracker. Every event is still stored, and Rasa's HTTP API still reads 
 conversations (`retrieve_full_tracker`).
 
     tracker_store:
-      type: extensions.tracker_store.RecentTurnsSQLTrackerStore
+      type: extensions.dialogue.tracker_store.RecentTurnsSQLTrackerStore
       dialect: "sqlite"
       db: "var/conversations.sqlite"
       recent_turns: 20

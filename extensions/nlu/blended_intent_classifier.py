@@ -37,7 +37,7 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
     """Logistic regression on its own featurizers, blended with the ranking DIET left.
 
     The two err on different messages, so their average is right more often than either
-    (README, "Measured"). Give DIET `ranking_length: 0` so that its whole distribution is here.
+    (docs/measurements.md). Give DIET `ranking_length: 0` so that its whole distribution is here.
     """
 
     @staticmethod

@@ -11,10 +11,8 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from extensions.red_flags import RedFlagMatcher
-
-INTENT_FOR_KIND = {"red_flag": "emergency", "self_harm": "self_harm"}
-RED_FLAG_KEY = "red_flag"
+from core.emergency import INTENT_FOR_KIND, RED_FLAG_KEY
+from extensions.nlu.red_flags import RedFlagMatcher
 
 
 def emergency_intent(kind: str) -> dict[str, Any]:

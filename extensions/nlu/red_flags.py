@@ -18,13 +18,14 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
+from core.emergency import EMERGENCY_KINDS
+
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
 TERM_ATTRIBUTE = "red_flag_term"
 MODIFIERS = ("negation", "hypothetical", "history", "resolved")
 CUE_LABELS = ("hypothetical", "history", "resolved", "recurrence")
 EXCEPTION_SUFFIX = "!except"
 SCOPES = ("sentence", "message")
-KINDS = ("red_flag", "self_harm")
 SENTENCE_END_CHARACTERS = set(".?!")
 
 
@@ -302,8 +303,14 @@ def _category(name: str, spec: dict[str, Any]) -> _Category:
     )
     modifiers = frozenset(spec.get("modifiers", MODIFIERS))
     scopes = {rule.scope for rule in rules}
-    if not modifiers <= set(MODIFIERS) or not scopes <= set(SCOPES) or spec["kind"] not in KINDS:
-        raise ValueError(f"{name}: use kinds {KINDS}, modifiers {MODIFIERS}, scopes {SCOPES}")
+    if (
+        not modifiers <= set(MODIFIERS)
+        or not scopes <= set(SCOPES)
+        or spec["kind"] not in EMERGENCY_KINDS
+    ):
+        raise ValueError(
+            f"{name}: use kinds {EMERGENCY_KINDS}, modifiers {MODIFIERS}, scopes {SCOPES}"
+        )
     return _Category(name, spec["kind"], modifiers, rules)
 
 

@@ -12,11 +12,10 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from extensions.red_flag_detector import INTENT_FOR_KIND, RED_FLAG_KEY
+from core.emergency import INTENT_FOR_KIND, RED_FLAG_KEY, RESPONSE_FOR_KIND
 
 logger = logging.getLogger(__name__)
 
-RESPONSE_FOR_KIND = {"red_flag": "utter_emergency", "self_harm": "utter_crisis_support"}
 KIND_FOR_INTENT = {intent: kind for kind, intent in INTENT_FOR_KIND.items()}
 
 

@@ -17,9 +17,9 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evaluation.running_assistant import RunningAssistant
 from extensions.channels.common import TOO_LONG_REPLY
-from extensions.message_limits import MAX_MESSAGE_CHARS
-from tests.running_assistant import RunningAssistant
+from extensions.channels.message_limits import MAX_MESSAGE_CHARS
 
 WEBHOOKS = ("/webhooks/rest/webhook", "/webhooks/widget/webhook")
 

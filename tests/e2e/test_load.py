@@ -1,7 +1,7 @@
 """50 conversations at once, 20 messages each, through the REST webhook of a real server.
 
 Bounded and on loopback. It asserts correctness only (every message answered, every user
-event stored once, in order); the figures are printed (`pytest -s tests/test_load.py`).
+event stored once, in order); the figures are printed (`pytest -s tests/e2e/test_load.py`).
 """
 
 import json
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.running_assistant import RunningAssistant
+from evaluation.running_assistant import RunningAssistant
 
 CONVERSATIONS = 50
 MESSAGES_PER_CONVERSATION = 20

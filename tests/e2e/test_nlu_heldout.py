@@ -2,16 +2,15 @@
 
 import asyncio
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import classification_report, f1_score
 
-from tests.running_assistant import MODEL_PATH
+from core.paths import MODEL_PATH
+from evaluation.reporting import HELDOUT_PATH
 
-HELDOUT_PATH = Path(__file__).resolve().parent / "nlu" / "heldout.yml"
 MIN_MACRO_F1 = 0.90
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import socketio
 
-from actions.facts import Content
-from extensions.rate_limits import WAIT_REPLY
-from tests.running_assistant import RunningAssistant
+from core.facts import Content
+from evaluation.running_assistant import RunningAssistant
+from extensions.channels.rate_limits import WAIT_REPLY
 
 BURST = 3
 # One message every 5 s after the burst: slow enough that a flood stays over the limit for

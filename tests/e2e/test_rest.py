@@ -2,8 +2,8 @@
 
 import pytest
 
-from actions.facts import Content
-from tests.running_assistant import RunningAssistant
+from core.facts import Content
+from evaluation.running_assistant import RunningAssistant
 
 TOPIC_QUESTIONS = {
     "ask_what_is_fusion": "what exactly is a spinal fusion?",

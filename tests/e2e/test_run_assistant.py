@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port
+from core.paths import MODEL_PATH, PROJECT_ROOT
+from evaluation.running_assistant import free_port
 
 
 def run_assistant(workdir: Path, timeout: float, **env: str) -> subprocess.CompletedProcess:

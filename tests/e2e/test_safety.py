@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from actions.facts import Content
-from tests.running_assistant import RunningAssistant, free_port
+from core.facts import Content
+from evaluation.running_assistant import RunningAssistant, free_port
 from tests.safety.cases import EMERGENCIES, NON_EMERGENCIES, case_id, kind_of
 
 

@@ -6,8 +6,8 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 
-from extensions.red_flag_detector import INTENT_FOR_KIND, RED_FLAG_KEY
-from tests.running_assistant import MODEL_PATH
+from core.paths import MODEL_PATH
+from extensions.nlu.red_flag_detector import INTENT_FOR_KIND, RED_FLAG_KEY
 from tests.safety.cases import EMERGENCIES, RED_FLAGS, case_id, kind_of
 
 PAIRED = [case for case in RED_FLAGS if "asks" in case]

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from actions.facts import Content
-from tests.running_assistant import post_json
+from core.facts import Content
+from evaluation.running_assistant import post_json
 from tests.scale.stack import ScaleStack
 
 CONCURRENT_MESSAGES = 12

@@ -2,11 +2,10 @@
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from core.paths import PROJECT_ROOT
 
 # Shapes of real credentials; test stand-ins ("xoxb-test-token") do not have them.
 SECRET_PATTERNS = {

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.platforms import (
+from core.paths import PROJECT_ROOT
+from tests.support.platforms import (
+    CHANNEL_ENV,
     ChannelClient,
     MessengerClient,
     PlatformAPIs,
@@ -23,27 +25,7 @@ from tests.channels.platforms import (
     TwilioClient,
     wait_for,
 )
-from tests.channels.rasa_in_process import ActionServer, InProcessRasa
-from tests.running_assistant import PROJECT_ROOT
-
-# What an operator would export; none of it is a real credential. Optional variables are
-# blank so that the machine's own environment cannot change the tests.
-CHANNEL_ENV = {
-    "TELEGRAM_ACCESS_TOKEN": "123456789:test-telegram-token",
-    "TELEGRAM_VERIFY": "spine_fusion_test_bot",
-    "TELEGRAM_WEBHOOK_URL": "https://assistant.example.org/webhooks/telegram/webhook",
-    "TELEGRAM_SECRET_TOKEN": "",
-    "FACEBOOK_VERIFY": "test-verify-token",
-    "FACEBOOK_SECRET": "test-app-secret",
-    "FACEBOOK_PAGE_ACCESS_TOKEN": "test-page-access-token",
-    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-    "TWILIO_AUTH_TOKEN": "test-auth-token",
-    "TWILIO_NUMBER": "+15005550006",
-    "TWILIO_WEBHOOK_URL": "https://assistant.example.org/webhooks/twilio/webhook",
-    "SLACK_TOKEN": "xoxb-test-token",
-    "SLACK_SIGNING_SECRET": "test-signing-secret",
-    "SLACK_CHANNEL": "",
-}
+from tests.support.rasa_in_process import ActionServer, InProcessRasa
 
 CLIENTS: dict[str, Callable[..., ChannelClient]] = {
     "telegram": TelegramClient,
@@ -95,7 +77,7 @@ def channel_credentials(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The credentials file scripts/run-assistant writes with every channel's variables set."""
     credentials = tmp_path_factory.mktemp("credentials") / "credentials.yml"
     subprocess.run(
-        [sys.executable, "-m", "extensions.channel_credentials", "--out", str(credentials)],
+        [sys.executable, "-m", "ops.runtime_config", "credentials", "--out", str(credentials)],
         cwd=PROJECT_ROOT,
         env={**os.environ, **CHANNEL_ENV},
         check=True,

@@ -13,8 +13,7 @@ from extensions.channels.facebook import MessengerBot
 from extensions.channels.slack import SlackBot
 from extensions.channels.telegram import TelegramOutput
 from extensions.channels.twilio import TwilioOutput
-from tests.channels.conftest import CHANNEL_ENV
-from tests.channels.platforms import PlatformAPIs, Sent
+from tests.support.platforms import CHANNEL_ENV, PlatformAPIs, Sent
 
 # (platform, the output, the platform's message length limit); the last two are SMS and WhatsApp.
 OUTPUTS: dict[str, tuple[str, Callable[[], OutputChannel], int]] = {
@@ -64,7 +63,7 @@ def send(apis: PlatformAPIs, name: str, method: str, *args: Any) -> list[Sent]:
         if isinstance(output, TelegramOutput):
             await output.session.close()
 
-    # asyncio's own loop, as the in-process server's (tests/channels/rasa_in_process.py).
+    # asyncio's own loop, as the in-process server's (tests/support/rasa_in_process.py).
     loop = asyncio.SelectorEventLoop()
     try:
         loop.run_until_complete(call())

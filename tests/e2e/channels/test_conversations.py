@@ -8,14 +8,14 @@ import urllib.request
 import pytest
 import yaml
 
-from actions.facts import Content
+from core.facts import Content
+from core.paths import PROJECT_ROOT
 from extensions.channels.common import NUMBERED_OPTIONS_HINT, TOO_LONG_REPLY
+from extensions.channels.message_limits import MAX_MESSAGE_CHARS
 from extensions.channels.telegram import derived_secret_token
-from extensions.message_limits import MAX_MESSAGE_CHARS
-from tests.channels.conftest import CHANNEL_ENV, Conversation
-from tests.channels.platforms import PlatformAPIs
-from tests.channels.rasa_in_process import InProcessRasa
-from tests.running_assistant import PROJECT_ROOT
+from tests.e2e.channels.conftest import Conversation
+from tests.support.platforms import CHANNEL_ENV, PlatformAPIs
+from tests.support.rasa_in_process import InProcessRasa
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
 TOPICS = [

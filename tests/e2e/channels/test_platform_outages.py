@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from actions.facts import Content
+from core.facts import Content
+from evaluation.running_assistant import post_json
 from extensions.channels.telegram import derived_secret_token
 from extensions.channels.twilio import NO_TEXT_REPLY
-from tests.channels.conftest import CHANNEL_ENV, CLIENTS, Conversation, LogLines
-from tests.channels.platforms import (
+from tests.e2e.channels.conftest import CLIENTS, Conversation, LogLines
+from tests.support.platforms import (
+    CHANNEL_ENV,
     SMS_FIELDS,
     WHATSAPP_FIELDS,
     MessengerClient,
@@ -21,8 +23,7 @@ from tests.channels.platforms import (
     TwilioClient,
     wait_for,
 )
-from tests.channels.rasa_in_process import ActionServer, InProcessRasa
-from tests.running_assistant import post_json
+from tests.support.rasa_in_process import ActionServer, InProcessRasa
 
 QUESTION = "what is a spinal fusion?"
 # The credentials an operator exports that must never be logged (TELEGRAM_VERIFY is the bot's

@@ -13,8 +13,8 @@ from actions.answers import (
     lead_in,
     next_fact_in_topic,
 )
-from actions.facts import Content
-from tests.conftest import make_tracker
+from core.facts import Content
+from tests.support.trackers import make_tracker
 
 
 def run(action: Any, **tracker_args: Any) -> tuple:

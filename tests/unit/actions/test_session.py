@@ -6,7 +6,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart, session_already_open
-from tests.conftest import make_tracker
+from tests.support.trackers import make_tracker
 
 STARTED = {"event": "session_started"}
 LISTEN = {"event": "action", "name": "action_listen"}

@@ -22,9 +22,9 @@ from extensions.channels.common import (
     split_message,
 )
 from extensions.channels.facebook import hub_signature_valid
+from extensions.channels.message_limits import MAX_MESSAGE_CHARS
 from extensions.channels.telegram import derived_secret_token
 from extensions.channels.twilio import signed_fields
-from extensions.message_limits import MAX_MESSAGE_CHARS
 
 BUTTONS = [
     {"title": "What is a spinal fusion?", "payload": "/ask_what_is_fusion"},

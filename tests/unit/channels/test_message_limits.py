@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from extensions.message_limits import (
+from extensions.channels.message_limits import (
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
     MAX_SENDER_CHARS,

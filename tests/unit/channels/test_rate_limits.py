@@ -6,8 +6,8 @@ from ipaddress import ip_network
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from actions.facts import Content
-from extensions.rate_limits import (
+from core.facts import Content
+from extensions.channels.rate_limits import (
     WAIT_REPLY,
     Limit,
     RateLimiter,

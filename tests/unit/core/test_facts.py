@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.facts import FACTS_PATH, TOPICS, Content, FactsFileError, load_content, parse_content
+from core.facts import TOPICS, Content, FactsFileError, load_content, parse_content
+from core.paths import FACTS_PATH, PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 VALID: dict[str, Any] = yaml.safe_load(FACTS_PATH.read_text())
 
 

@@ -1,14 +1,12 @@
-"""Contact details people type never reach a log, and INFO logs hold no message text at all."""
+"""Contact details people type never reach a log: redaction, and its installation in each server."""
 
 import logging
 import sys
-from pathlib import Path
 
 import pytest
 from rasa_sdk.executor import ActionExecutor
 
-from extensions.log_privacy import RedactingRecordFactory, RedactPersonalData, install, redact
-from tests.running_assistant import RunningAssistant
+from core.redaction import RedactingRecordFactory, RedactPersonalData, install, redact
 
 EMAIL = "jane.doe+spine@example-clinic.org"
 PHONE = "+1 (555) 123-4567"
@@ -110,34 +108,3 @@ def test_the_action_server_installs_it_with_the_actions() -> None:
         assert isinstance(logging.getLogRecordFactory(), RedactingRecordFactory)
     finally:
         logging.setLogRecordFactory(original)
-
-
-def log_after(path: Path, start: int) -> str:
-    with path.open("rb") as log:
-        log.seek(start)
-        return log.read().decode(errors="replace")
-
-
-def test_info_logs_hold_no_message_text(assistant: RunningAssistant) -> None:
-    start = assistant.log_path.stat().st_size
-    assistant.texts(assistant.new_conversation(), MESSAGE)
-    logged = log_after(assistant.log_path, start)
-    assert MARKER not in logged and EMAIL not in logged and "555" not in logged
-
-
-@pytest.fixture(scope="module")
-def debugging_assistant(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
-    """Both servers at Rasa's DEBUG level, where Rasa logs every message it parses."""
-    env = {"LOG_LEVEL": "DEBUG"}
-    running = RunningAssistant(tmp_path_factory.mktemp("debug-log"), env=env).start()
-    yield running
-    running.stop()
-
-
-def test_even_debug_logs_hold_no_contact_details(debugging_assistant: RunningAssistant) -> None:
-    start = debugging_assistant.log_path.stat().st_size
-    debugging_assistant.texts(debugging_assistant.new_conversation(), MESSAGE)
-    logged = log_after(debugging_assistant.log_path, start)
-    assert MARKER in logged, "Rasa logged no message text at DEBUG: the test proves nothing"
-    assert EMAIL not in logged and "555" not in logged
-    assert "[email]" in logged and "[phone]" in logged

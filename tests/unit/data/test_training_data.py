@@ -2,16 +2,15 @@
 
 import re
 import subprocess
-from pathlib import Path
 
-from extensions.other_language import OTHER_LANGUAGE_INTENT
-from extensions.red_flag_detector import INTENT_FOR_KIND
+from core.paths import PROJECT_ROOT
+from extensions.nlu.other_language import OTHER_LANGUAGE_INTENT
+from extensions.nlu.red_flag_detector import INTENT_FOR_KIND
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 # The red-flag detector sets these intents and RedFlagPolicy answers them: no classifier
-# learns them and no rule names them (README, "Medical safety"). The other-language detector
+# learns them and no rule names them (docs/safety.md). The other-language detector
 # sets its intent the same way; a rule answers it.
 INTENTS_SET_BY_CODE = {*INTENT_FOR_KIND.values(), OTHER_LANGUAGE_INTENT}
 INTENT_BY_CODE = re.compile(
@@ -24,7 +23,8 @@ def responses_dispatched_by_code() -> set:
     """Responses that actions or server extensions utter by name, unseen by Rasa's validator."""
     sources = [
         *(PROJECT_ROOT / "actions").glob("*.py"),
-        *(PROJECT_ROOT / "extensions").glob("*.py"),
+        *(PROJECT_ROOT / "core").glob("*.py"),
+        *(PROJECT_ROOT / "extensions").rglob("*.py"),
     ]
     return set(re.findall(r'"(utter_\w+)"', "".join(path.read_text() for path in sources)))
 

@@ -8,16 +8,15 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.facts import FACTS_PATH
-from extensions.content_nlg import ContentNaturalLanguageGenerator
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from core.paths import FACTS_PATH, PROJECT_ROOT
+from extensions.dialogue.content_nlg import ContentNaturalLanguageGenerator
 
 
 def generate(facts_path: Path, response: str, **kwargs: str) -> str:
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     config = EndpointConfig(
-        type="extensions.content_nlg.ContentNaturalLanguageGenerator", facts_path=str(facts_path)
+        type="extensions.dialogue.content_nlg.ContentNaturalLanguageGenerator",
+        facts_path=str(facts_path),
     )
     nlg = ContentNaturalLanguageGenerator(endpoint_config=config, domain=domain)
     tracker = DialogueStateTracker.from_events("test-user", [])

@@ -5,7 +5,7 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from extensions.remote_action import CheckedOnceRemoteAction, action_result_validator
+from extensions.dialogue.remote_action import CheckedOnceRemoteAction, action_result_validator
 
 VALID = [
     {"events": [], "responses": []},

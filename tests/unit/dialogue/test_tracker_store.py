@@ -16,8 +16,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from extensions.tracker_store import RecentTurnsSQLTrackerStore
-from tests.running_assistant import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
+from extensions.dialogue.tracker_store import RecentTurnsSQLTrackerStore
 
 RECENT_TURNS = 3
 

@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 
-from extensions.blended_intent_classifier import BlendedIntentClassifier, blend
+from extensions.nlu.blended_intent_classifier import BlendedIntentClassifier, blend
 
 
 def confidences(ranking: list[dict]) -> dict[str, float]:

@@ -5,12 +5,12 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from extensions.other_language import (
+from evaluation.reporting import HELDOUT_PATH
+from extensions.nlu.other_language import (
     OTHER_LANGUAGE_INTENT,
     OtherLanguageDetector,
     is_other_language,
 )
-from tests.test_nlu_heldout import HELDOUT_PATH
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,14 @@
 """The safety net: every urgent message is caught, whatever else it asks; calm ones rarely are."""
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import spacy
 
-from extensions.red_flags import RedFlag, RedFlagMatcher, edit_distance
+from core.paths import PROJECT_ROOT
+from extensions.nlu.red_flags import RedFlag, RedFlagMatcher, edit_distance
 from tests.safety.cases import NON_EMERGENCIES, PHRASINGS, RED_FLAGS, kind_of
 
-ROOT = Path(__file__).resolve().parents[2]
 MAX_FALSE_ALARM_RATE = 0.01
 
 Detect = Callable[[str], RedFlag | None]
@@ -18,7 +17,7 @@ Detect = Callable[[str], RedFlag | None]
 @pytest.fixture(scope="module")
 def detect() -> Detect:
     """Our pipeline and one matcher, as in the server; messages lowercased as SpacyNLP does."""
-    nlp = spacy.load(ROOT / ".spacy/en_spine_fusion")
+    nlp = spacy.load(PROJECT_ROOT / ".spacy/en_spine_fusion")
     matcher = RedFlagMatcher(nlp.vocab)
 
     def detect(text: str) -> RedFlag | None:

@@ -1,22 +1,19 @@
 """Messaging channels come on from environment variables only; a channel without them is off,
-and says so in one log line, and the server starts without it.
+and says so in one log line.
 """
 
 import os
 import stat
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-import pytest
 import yaml
 from rasa.core.run import create_http_input_channels
 
-from extensions.channel_credentials import CHANNELS, effective_credentials
-from tests.channels.conftest import CHANNEL_ENV
-from tests.running_assistant import PROJECT_ROOT, RunningAssistant
+from core.paths import PROJECT_ROOT
+from ops.runtime_config import CHANNELS, effective_credentials
+from tests.support.platforms import CHANNEL_ENV
 
 BASE = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
 ALL_SET = {variable: value for variable, value in CHANNEL_ENV.items() if value}
@@ -89,7 +86,7 @@ def test_the_written_file_is_private_and_rasa_builds_every_channel_from_it(
 ) -> None:
     path = tmp_path / "var" / "credentials.yml"
     subprocess.run(
-        [sys.executable, "-m", "extensions.channel_credentials", "--out", str(path)],
+        [sys.executable, "-m", "ops.runtime_config", "credentials", "--out", str(path)],
         cwd=PROJECT_ROOT,
         env={**os.environ, **CHANNEL_ENV},
         check=True,
@@ -104,32 +101,3 @@ def test_the_written_file_is_private_and_rasa_builds_every_channel_from_it(
     }
     classes = {f"{type(channel).__module__}.{type(channel).__name__}" for channel in channels}
     assert classes >= {channel.connector for channel in CHANNELS}
-
-
-@pytest.fixture(scope="module")
-def assistant_with_telegram_half_set(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
-    """Both servers through scripts/run-assistant, with one of Telegram's three variables set."""
-    workdir = tmp_path_factory.mktemp("channels-off")
-    env = {
-        **NONE_SET,
-        "TELEGRAM_ACCESS_TOKEN": CHANNEL_ENV["TELEGRAM_ACCESS_TOKEN"],
-        "CREDENTIALS": str(workdir / "credentials.yml"),
-    }
-    running = RunningAssistant(workdir, env=env).start()
-    yield running
-    running.stop()
-
-
-def test_the_server_starts_without_the_channels_that_are_off_and_says_so_once(
-    assistant_with_telegram_half_set: RunningAssistant,
-) -> None:
-    running = assistant_with_telegram_half_set
-    assert running.texts("channels-off", "what is a spinal fusion?")
-    with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(f"{running.url}/webhooks/telegram/", timeout=10)
-    assert missing.value.code == 404
-    log = running.log_path.read_text()
-    half_set = "The telegram channel is off: TELEGRAM_VERIFY, TELEGRAM_WEBHOOK_URL not set."
-    for line in [half_set, *ALL_OFF[1:]]:
-        assert log.count(line) == 1
-    assert yaml.safe_load((running.workdir / "credentials.yml").read_text()) == BASE

@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
-from extensions.production_endpoints import production_endpoints
-from tests.running_assistant import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
+from ops.runtime_config import production_endpoints
 
 BASE = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
 
@@ -21,7 +21,7 @@ def test_the_stores_come_from_the_environment() -> None:
     }
     endpoints = production_endpoints(BASE, env)
     assert endpoints["tracker_store"] == {
-        "type": "extensions.tracker_store.RecentTurnsSQLTrackerStore",
+        "type": "extensions.dialogue.tracker_store.RecentTurnsSQLTrackerStore",
         "recent_turns": BASE["tracker_store"]["recent_turns"],
         "dialect": "postgresql",
         "url": "db.internal",
@@ -31,7 +31,7 @@ def test_the_stores_come_from_the_environment() -> None:
         "password": "p@ss",
     }
     assert endpoints["lock_store"] == {
-        "type": "extensions.lock_store.AtomicRedisLockStore",
+        "type": "extensions.dialogue.lock_store.AtomicRedisLockStore",
         "url": "redis.internal",
         "port": 6379,
         "db": 1,

@@ -12,8 +12,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from extensions.retention import SECONDS_PER_DAY, purge
-from tests.running_assistant import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
+from ops.retention import SECONDS_PER_DAY, purge
 
 NOW = time.time()
 
@@ -69,7 +69,7 @@ def test_the_command_reads_the_store_from_the_endpoints_file(
     store: SQLTrackerStore, endpoints: Path
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "extensions.retention", "--days", "1", "--endpoints", endpoints],
+        [sys.executable, "-m", "ops.retention", "--days", "1", "--endpoints", endpoints],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -84,7 +84,7 @@ def test_a_period_that_is_not_a_positive_number_of_days_is_refused(
     endpoints: Path, days: str
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "extensions.retention", "--days", days, "--endpoints", endpoints],
+        [sys.executable, "-m", "ops.retention", "--days", days, "--endpoints", endpoints],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -15,15 +15,15 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from extensions.red_flag_policy import RedFlagPolicy, emergency_of
+from core.paths import PROJECT_ROOT
+from extensions.policies.red_flag_policy import RedFlagPolicy, emergency_of
 
-ROOT = Path(__file__).resolve().parents[1]
 WOUND = {"kind": "red_flag", "category": "wound", "matched": "incision is bleeding"}
 
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(ROOT / "domain.yml")
+    return Domain.load(PROJECT_ROOT / "domain.yml")
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_an_ordinary_message_is_left_to_the_rules(policy: RedFlagPolicy, domain:
 
 def test_the_detector_runs_last_and_the_policy_is_configured() -> None:
     """Nothing after the detector can rewrite its intent; without the policy nobody answers it."""
-    config = yaml.safe_load((ROOT / "config.yml").read_text())
-    assert config["pipeline"][-1]["name"] == "extensions.red_flag_detector.RedFlagDetector"
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    assert config["pipeline"][-1]["name"] == "extensions.nlu.red_flag_detector.RedFlagDetector"
     policies = [policy["name"] for policy in config["policies"]]
-    assert "extensions.red_flag_policy.RedFlagPolicy" in policies
+    assert "extensions.policies.red_flag_policy.RedFlagPolicy" in policies

@@ -17,8 +17,9 @@ from rasa.core.run import configure_app, create_http_input_channels, load_agent_
 from rasa.core.utils import AvailableEndpoints
 from sanic import Sanic
 
-from extensions import log_privacy
-from tests.running_assistant import MODEL_PATH, PROJECT_ROOT, free_port, wait_until_answering
+from core import redaction
+from core.paths import MODEL_PATH, PROJECT_ROOT
+from evaluation.running_assistant import free_port, wait_until_answering
 
 
 class ActionServer:
@@ -60,7 +61,7 @@ class InProcessRasa:
         endpoints["tracker_store"]["db"] = str(self.tracker_db)
         self.endpoints_path.write_text(yaml.safe_dump(endpoints))
         # asyncio's own loop, not Sanic's uvloop: uvloop resolves host names in libuv, so the
-        # platforms' names would not resolve to their stand-ins (tests/channels/platforms.py).
+        # platforms' names would not resolve to their stand-ins (tests/support/platforms.py).
         self.loop = asyncio.SelectorEventLoop()
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.started = threading.Event()
@@ -73,7 +74,7 @@ class InProcessRasa:
 
     def start(self, timeout: float = 300) -> "InProcessRasa":
         # As extensions/rasa_server.py does before Rasa starts.
-        log_privacy.install()
+        redaction.install()
         self.thread.start()
         if not self.started.wait(timeout):
             raise TimeoutError(f"the Rasa server did not start in {timeout} s")

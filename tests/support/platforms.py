@@ -38,7 +38,26 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from twilio.request_validator import RequestValidator
 
-from tests.running_assistant import free_port
+from evaluation.running_assistant import free_port
+
+# What an operator would export; none of it is a real credential. Optional variables are
+# blank so that the machine's own environment cannot change the tests.
+CHANNEL_ENV = {
+    "TELEGRAM_ACCESS_TOKEN": "123456789:test-telegram-token",
+    "TELEGRAM_VERIFY": "spine_fusion_test_bot",
+    "TELEGRAM_WEBHOOK_URL": "https://assistant.example.org/webhooks/telegram/webhook",
+    "TELEGRAM_SECRET_TOKEN": "",
+    "FACEBOOK_VERIFY": "test-verify-token",
+    "FACEBOOK_SECRET": "test-app-secret",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "test-page-access-token",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "test-auth-token",
+    "TWILIO_NUMBER": "+15005550006",
+    "TWILIO_WEBHOOK_URL": "https://assistant.example.org/webhooks/twilio/webhook",
+    "SLACK_TOKEN": "xoxb-test-token",
+    "SLACK_SIGNING_SECRET": "test-signing-secret",
+    "SLACK_CHANNEL": "",
+}
 
 # Each platform's API host names, as its client calls them.
 PLATFORM_HOSTS = {
