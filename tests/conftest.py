@@ -1,4 +1,8 @@
-"""Shared fixtures: the real facts file."""
+"""Shared fixtures, and each folder's marker, so that `-m` picks a kind of test.
+
+tests/unit/ needs no trained model and starts nothing. tests/e2e/ loads the trained model or
+starts the servers; tests/browser/ drives Chromium; tests/scale/ starts the production profile.
+"""
 
 import logging
 
@@ -9,6 +13,18 @@ from core.facts import Content, load_content
 
 # Rasa's structured logger prints every parse at debug level unless configured.
 configure_structlog(logging.WARNING)
+
+MARKED_FOLDERS = ("e2e", "browser", "scale")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by its folder under tests/, so the folder alone decides its kind."""
+    tests = config.rootpath / "tests"
+    for item in items:
+        if item.path.is_relative_to(tests):
+            folder = item.path.relative_to(tests).parts[0]
+            if folder in MARKED_FOLDERS:
+                item.add_marker(folder)
 
 
 @pytest.fixture(scope="session")
