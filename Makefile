@@ -55,9 +55,10 @@ evaluate: install ## NLU quality: our pipeline beside Rasa's default and two bas
 bench: install train ## latency, throughput, start-up and memory of the running servers
 	$(BIN)/python -m evaluation.bench
 
-lint: install ## ruff's lint and format checks
+lint: install ## ruff's lint and format checks, mypy's type checks (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The widget's browser tests drive Debian's Chromium (Playwright cannot download its own here).
 CHROMIUM := /usr/bin/chromium

@@ -237,7 +237,7 @@ def measure() -> dict:
             long_p50s = window_p50s_ms(
                 asyncio.run(long_conversation(f"{assistant.url}/webhooks/rest/webhook"))
             )
-            memory = server_memory(assistant.process.pid)
+            memory = server_memory(assistant.pid)
             stage_seconds, profiled_messages = asyncio.run(
                 profile_messages(
                     MODEL_PATH,

@@ -74,12 +74,18 @@ class RasaCandidate:
         self.name = name
         self.config = config
         self.model_dir = model_dir
-        self.model_path: Path | None = None
+        self._model_path: Path | None = None
         self._agent: Agent | None = None
+
+    @property
+    def model_path(self) -> Path:
+        if self._model_path is None:
+            raise RuntimeError(f"{self.name} has no model before train()")
+        return self._model_path
 
     def train(self, training: Path) -> float:
         started = time.perf_counter()
-        self.model_path = Path(
+        self._model_path = Path(
             train_nlu(
                 str(self.config),
                 str(training),
@@ -93,6 +99,8 @@ class RasaCandidate:
         return seconds
 
     async def parse(self, text: str) -> Prediction:
+        if self._agent is None:
+            raise RuntimeError(f"{self.name} cannot parse before train()")
         result = await self._agent.parse_message(text)
         return Prediction(result[INTENT]["name"], result.get(ENTITIES) or [])
 
@@ -153,7 +161,9 @@ async def evaluate(candidate: Candidate, heldout: list[Message]) -> Result:
         name=candidate.name,
         scores=intent_scores([e.get(INTENT) for e in heldout], [p.intent for p in predictions]),
         entity_f1=(
-            entity_f1([e.get(ENTITIES) or [] for e in heldout], [p.entities for p in predictions])
+            entity_f1(
+                [e.get(ENTITIES) or [] for e in heldout], [p.entities or [] for p in predictions]
+            )
             if extracts_entities
             else None
         ),

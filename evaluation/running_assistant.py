@@ -107,6 +107,13 @@ class RunningAssistant:
             raise RuntimeError(f"assistant not ready ({error}); see {self.log_path}") from error
         return self
 
+    @property
+    def pid(self) -> int:
+        """The run script's process id; the two servers are its children."""
+        if self.process is None:
+            raise RuntimeError("the assistant has not been started")
+        return self.process.pid
+
     def _running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 

@@ -230,7 +230,7 @@ def refuse_flood(
     request: Request,
     sender: str,
     text: str,
-    headers: Mapping[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HTTPResponse | None:
     """None when the message may reach Rasa; else 429 with Retry-After, or, for a red flag,
     the emergency guidance as Rasa's REST channel would answer it.

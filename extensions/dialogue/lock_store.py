@@ -9,7 +9,7 @@ transaction, retried when another replica changed the lock in between.
 
 import json
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -65,8 +65,12 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
-            return self.change_lock(
-                conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True
+            # With create=True there is always a lock, so always a ticket.
+            return cast(
+                int,
+                self.change_lock(
+                    conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True
+                ),
             )
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error

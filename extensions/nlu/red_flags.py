@@ -130,6 +130,8 @@ class RedFlagMatcher:
             if "words" in element or "concept" in element
             for word in self._words(element)
         }
+        # The vocabulary whose strings name the matches (spaCy's stubs hide Matcher.vocab).
+        self._vocab = vocab
         self._matcher = Matcher(vocab, validate=True)
         for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items():
             self._matcher.add(name, [self._compile(pattern) for pattern in patterns])
@@ -156,7 +158,7 @@ class RedFlagMatcher:
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, int, int]] = []
         for match_id, start, end in self._matcher(doc):
-            label = self._matcher.vocab.strings[match_id]
+            label = self._vocab.strings[match_id]
             if label in CUE_LABELS or label.endswith(EXCEPTION_SUFFIX):
                 cues[label].append((start, end))
             else:
