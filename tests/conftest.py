@@ -5,11 +5,14 @@ starts the servers; tests/browser/ drives Chromium; tests/scale/ starts the prod
 """
 
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rasa.utils.log_utils import configure_structlog
 
 from core.facts import Content, load_content
+from evaluation.running_assistant import RunningAssistant
 
 # Rasa's structured logger prints every parse at debug level unless configured.
 configure_structlog(logging.WARNING)
@@ -30,3 +33,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    """Both servers, started once for the end-to-end and browser tests of the session."""
+    running = RunningAssistant(Path(tmp_path_factory.mktemp("assistant"))).start()
+    yield running
+    running.stop()
