@@ -5,11 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 SPACY_MODEL := .spacy/en_spine_fusion
+# core/paths.py names the same file for Python; make needs it before Python is installed.
 MODEL := models/spine-fusion.tar.gz
 # data/facts.yml is read at run time, so editing it needs no retraining; the trained custom
 # component is part of the model, so changing its code does.
-TRAINING_FILES := config.yml domain.yml extensions/blended_intent_classifier.py \
-	extensions/several_questions.py \
+TRAINING_FILES := config.yml domain.yml extensions/nlu/blended_intent_classifier.py \
+	extensions/nlu/several_questions.py \
 	$(shell find data -name '*.yml' ! -name facts.yml)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -17,15 +18,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train run test lint lock clean audit purge test-scale evaluate bench \
+.PHONY: help install train run test unit lint lock clean audit purge test-scale evaluate bench \
 	report review review-apply report-bench
 
-help:
-	@echo "make run    install if needed, train if needed, start the assistant"
-	@echo "make test   install, train and run every test"
-	@echo "make lock   re-pin constraints.txt from requirements*.txt"
-	@echo "make evaluate  NLU quality: our pipeline beside Rasa's default and two baselines"
-	@echo "make bench     latency, throughput, start-up and memory of the running servers"
+# Each target's `## ` comment is its line in `make help`.
+help: ## list the targets
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "make %-13s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts/find-python310
 	@python=$$(PYTHON="$(PYTHON)" scripts/find-python310) || exit 1; \
@@ -38,30 +37,31 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts
 $(SPACY_MODEL)/meta.json: $(BIN)/.installed spacy_pipeline/build.py spacy_pipeline/entity_patterns.jsonl
 	$(BIN)/python -m spacy_pipeline.build --output $(SPACY_MODEL)
 
-install: $(BIN)/.installed $(SPACY_MODEL)/meta.json
+install: $(BIN)/.installed $(SPACY_MODEL)/meta.json ## the venv from constraints.txt and our spaCy pipeline
 
 $(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_FILES)
 	$(BIN)/rasa train --fixed-model-name spine-fusion --out models
 	@touch $@
 
-train: $(MODEL)
+train: $(MODEL) ## train the model if its training files changed
 
-run: install train
+run: install train ## install if needed, train if needed, start the assistant
 	@scripts/run-assistant
 
 # Trains our pipeline, Rasa's default pipeline and two baselines on data/nlu, scores them on
 # tests/nlu/heldout.yml, cross-validates ours, then judges the trained assistant end to end on
 # ../shared/evaluation/dev_set.yml: reports/evaluation/, docs/*confusion_matrix.png.
-evaluate: install train
+evaluate: install train ## NLU quality beside baselines, and the development set end to end
 	$(BIN)/python -m evaluation.compare
 
 # Starts both servers and talks to them on loopback (a few minutes): reports/bench/bench.json.
-bench: install train
+bench: install train ## latency, throughput, start-up and memory of the running servers
 	$(BIN)/python -m evaluation.bench
 
-lint: install
+lint: install ## ruff's lint and format checks, mypy's type checks (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The widget's browser tests drive Debian's Chromium (Playwright cannot download its own here).
 CHROMIUM := /usr/bin/chromium
@@ -73,11 +73,15 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
-test: lint train $(CHROMIUM)
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
-	$(BIN)/python -m pytest --ignore=$(SCALE_TESTS)
+# The unit tests come first and need no model, so a broken import fails in seconds.
+unit: install ## the fast tests: no trained model, no server (tests/unit/)
+	$(BIN)/python -m pytest -m "not e2e and not browser and not scale"
 
-lock:
+test: lint unit train $(CHROMIUM) ## lint, unit tests, train, then the stories, e2e and browser tests
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
+	$(BIN)/python -m pytest -m "e2e or browser"
+
+lock: ## re-pin constraints.txt from requirements*.txt (needs the network)
 	@python=$$(PYTHON="$(PYTHON)" scripts/find-python310) || exit 1; \
 	rm -rf /tmp/spine-fusion-lock && "$$python" -m venv /tmp/spine-fusion-lock && \
 	/tmp/spine-fusion-lock/bin/pip install --quiet -r requirements-dev.txt && \
@@ -85,11 +89,10 @@ lock:
 	  echo "# Regenerate with 'make lock' after changing requirements*.txt."; \
 	  /tmp/spine-fusion-lock/bin/pip freeze; } > constraints.txt
 
-# The production profile (README, "Scaling out") on loopback: PostgreSQL, Redis, nginx from
+# The production profile (docs/scaling.md) on loopback: PostgreSQL, Redis, nginx from
 # Debian, one action server and two Rasa replicas; tests/scale/ starts and stops them all.
 SCALE_PACKAGES := postgresql redis-server nginx-light
-SCALE_TESTS := tests/scale/test_scale.py
-test-scale: install train
+test-scale: install train ## the production profile on loopback (root and Debian)
 	@if ! { command -v nginx && command -v redis-server && ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1; then \
 		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
 			echo "error: make test-scale needs root and Debian: apt-get install $(SCALE_PACKAGES)"; \
@@ -98,33 +101,33 @@ test-scale: install train
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SCALE_PACKAGES); \
 	fi
-	$(BIN)/python -m pytest $(SCALE_TESTS)
+	$(BIN)/python -m pytest -m scale
 
 # Retention: deletes conversations idle for more than DAYS days from the tracker store that
 # ENDPOINTS (default endpoints.yml) names. Run it daily, e.g. from cron.
-purge: $(BIN)/.installed
+purge: $(BIN)/.installed ## delete conversations idle for DAYS days: make purge DAYS=30
 	@[ -n "$(DAYS)" ] || { echo "usage: make purge DAYS=N [ENDPOINTS=endpoints.yml]"; exit 2; }
-	$(BIN)/python -m extensions.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+	$(BIN)/python -m ops.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
 
-## The operator report of the last DAYS days (default 30) from the tracker store ENDPOINTS names
-## (default endpoints.yml): reports/operator/index.html. SHOW_TEXT=0 leaves message texts out.
-report: $(BIN)/.installed
+# The operator report of the last DAYS days (default 30) from the tracker store ENDPOINTS names
+# (default endpoints.yml): reports/operator/index.html. SHOW_TEXT=0 leaves message texts out.
+report: $(BIN)/.installed ## what patients asked, what went unanswered: reports/operator/
 	$(BIN)/python -m ops.report --days "$(or $(DAYS),30)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)" \
 		$(if $(filter 0,$(SHOW_TEXT)),--no-text)
 
-## The refused and low-confidence questions of the last DAYS days to mark with an intent or
-## `ignore`: reports/operator/review.yml (marks already made there are kept).
-review: $(BIN)/.installed
+# The refused and low-confidence questions of the last DAYS days to mark with an intent or
+# `ignore`: reports/operator/review.yml (marks already made there are kept).
+review: $(BIN)/.installed ## refused and unsure questions to mark: reports/operator/review.yml
 	$(BIN)/python -m ops.review write --days "$(or $(DAYS),30)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
 
-## Adds the messages marked in reports/operator/review.yml to data/nlu/reviewed.yml; `make run`
-## then retrains. Marked messages are recorded in data/reviewed-ledger.txt and not offered again.
-review-apply: $(BIN)/.installed
+# Adds the messages marked in reports/operator/review.yml to data/nlu/reviewed.yml; `make run`
+# then retrains. Marked messages are recorded in data/reviewed-ledger.txt and not offered again.
+review-apply: $(BIN)/.installed ## add the marked questions to data/nlu/reviewed.yml
 	$(BIN)/python -m ops.review apply
 
-## Time and peak memory of the report on over 100,000 events of real conversations (a few minutes).
-report-bench: install train
-	$(BIN)/python -m ops.bench_report
+# Time and peak memory of the report on over 100,000 events of real conversations (a few minutes).
+report-bench: install train ## time and peak memory of make report on 100,000 events
+	$(BIN)/python -m evaluation.report_bench
 
 # pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
 # a package that could not be checked fails the audit instead of passing silently.
@@ -133,9 +136,9 @@ $(AUDIT_VENV)/bin/pip-audit:
 	python3 -m venv $(AUDIT_VENV)
 	$(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check pip-audit==2.10.1
 
-audit: $(AUDIT_VENV)/bin/pip-audit
+audit: $(AUDIT_VENV)/bin/pip-audit ## check the pinned packages for known vulnerabilities
 	$(AUDIT_VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
 		--progress-spinner off
 
-clean:
+clean: ## delete the venv, the spaCy pipeline, models and reports
 	rm -rf $(VENV) .spacy models/*.tar.gz results reports

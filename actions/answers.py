@@ -6,8 +6,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.facts import Content, Fact, load_content
 from actions.feedback import ask_for_feedback
+from core.facts import Content, Fact, load_content
 
 # Loaded once when the action server starts: a broken file stops it there.
 CONTENT = load_content()
@@ -122,11 +122,11 @@ class ActionAnswerFact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        intents = [intent]
+        intent: str | None = (tracker.latest_message.get("intent") or {}).get("name")
+        intents: list[str | None] = [intent]
         if intent == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            intents = competing_intents(CONTENT, ranking) or intents
+            intents = [*competing_intents(CONTENT, ranking)] or intents
             intent = intents[0]
         entities = tracker.latest_message.get("entities") or []
         # Another operation never gets a spinal-fusion fact, whatever the intent.

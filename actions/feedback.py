@@ -5,29 +5,18 @@ Rasa parses without the NLU classifier; no training example exists, so typed tex
 feedback. The event stays in the tracker store, where ops/report.py counts it.
 """
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.facts import Fact
+from core.facts import Fact
+from core.feedback import feedback_payload
 
-FEEDBACK_INTENT = "feedback"
 # SMS and WhatsApp show buttons as numbered options, and a reply of "1" picks the latest buttons
 # of the conversation: feedback buttons there would turn a topic choice into a verdict.
 CHANNELS_WITHOUT_BUTTONS = {"twilio"}
-
-
-def feedback_payload(fact_id: str, helpful: bool) -> str:
-    """Compact: Telegram carries a button's payload in at most 64 bytes."""
-    verdict = json.dumps({"fact": fact_id, "helpful": helpful}, separators=(",", ":"))
-    return f"/{FEEDBACK_INTENT}{verdict}"
-
-
-def is_feedback(payload: str) -> bool:
-    return payload.startswith(f"/{FEEDBACK_INTENT}{{")
 
 
 def feedback_buttons(fact_id: str) -> list[dict[str, str]]:

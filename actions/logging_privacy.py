@@ -3,6 +3,6 @@
 rasa-sdk imports every module of the actions package, so this needs no import elsewhere.
 """
 
-from extensions.log_privacy import install
+from core.redaction import install
 
 install()

@@ -21,6 +21,7 @@ from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 
+from core.paths import MODEL_PATH
 from evaluation.message_profile import (
     profile_endpoints,
     profile_messages,
@@ -35,7 +36,7 @@ from evaluation.reporting import (
     describe,
     markdown_table,
 )
-from tests.running_assistant import MODEL_PATH, RunningAssistant
+from evaluation.running_assistant import RunningAssistant
 
 OUTPUT = PROJECT_ROOT / "reports" / "bench"
 
@@ -236,7 +237,7 @@ def measure() -> dict:
             long_p50s = window_p50s_ms(
                 asyncio.run(long_conversation(f"{assistant.url}/webhooks/rest/webhook"))
             )
-            memory = server_memory(assistant.process.pid)
+            memory = server_memory(assistant.pid)
             stage_seconds, profiled_messages = asyncio.run(
                 profile_messages(
                     MODEL_PATH,

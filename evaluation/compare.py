@@ -77,12 +77,18 @@ class RasaCandidate:
         self.name = name
         self.config = config
         self.model_dir = model_dir
-        self.model_path: Path | None = None
+        self._model_path: Path | None = None
         self._agent: Agent | None = None
+
+    @property
+    def model_path(self) -> Path:
+        if self._model_path is None:
+            raise RuntimeError(f"{self.name} has no model before train()")
+        return self._model_path
 
     def train(self, training: Path) -> float:
         started = time.perf_counter()
-        self.model_path = Path(
+        self._model_path = Path(
             train_nlu(
                 str(self.config),
                 str(training),
@@ -96,6 +102,8 @@ class RasaCandidate:
         return seconds
 
     async def parse(self, text: str) -> Prediction:
+        if self._agent is None:
+            raise RuntimeError(f"{self.name} cannot parse before train()")
         result = await self._agent.parse_message(text)
         return Prediction(result[INTENT]["name"], result.get(ENTITIES) or [])
 
@@ -156,7 +164,9 @@ async def evaluate(candidate: Candidate, heldout: list[Message]) -> Result:
         name=candidate.name,
         scores=intent_scores([e.get(INTENT) for e in heldout], [p.intent for p in predictions]),
         entity_f1=(
-            entity_f1([e.get(ENTITIES) or [] for e in heldout], [p.entities for p in predictions])
+            entity_f1(
+                [e.get(ENTITIES) or [] for e in heldout], [p.entities or [] for p in predictions]
+            )
             if extracts_entities
             else None
         ),
@@ -228,7 +238,7 @@ def scores_row(scores: IntentScores) -> list[str]:
 def report(
     results: list[Result], cross_validation: dict[str, IntentScores], heldout: list[Message]
 ) -> str:
-    """The Markdown written to reports/evaluation/results.md and shown in the README."""
+    """The Markdown written to reports/evaluation/results.md and shown in docs/measurements.md."""
     out_of_scope = sum(e.get(INTENT) == OUT_OF_SCOPE for e in heldout)
     intents = len({e.get(INTENT) for e in heldout})
     heldout_table = markdown_table(

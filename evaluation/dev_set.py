@@ -34,8 +34,7 @@ def is_near_copy(line_words: set[str], dev_words: set[str]) -> bool:
 
 def yaml_text(line: str) -> str:
     """The message a YAML line holds, without list dash, `text:` key or quotes, normalised."""
-    match = YAML_DECORATION.match(line.strip())
-    return " ".join(match.group(1).lower().split())
+    return " ".join(YAML_DECORATION.sub(r"\1", line.strip()).lower().split())
 
 
 def load_dev_texts(path: Path = DEV_SET_PATH) -> list[str]:

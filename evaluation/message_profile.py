@@ -23,7 +23,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.utils import AvailableEndpoints
 
 from evaluation.reporting import markdown_table
-from extensions import action_fallback
+from extensions.dialogue import remote_action
 
 WHOLE_MESSAGE = "whole message (MessageProcessor.handle_message)"
 REST = "rest: domain responses, events, lock, session checks"
@@ -110,7 +110,7 @@ async def profile_messages(
 ) -> tuple[dict[str, float], int]:
     """Seconds per stage over `rounds` conversations after one untimed warm-up; and messages."""
     # Custom actions as the server runs them (extensions/rasa_server.py).
-    action_fallback.install()
+    remote_action.install()
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
 
     async def converse() -> None:

@@ -41,7 +41,7 @@ def intent_scores(gold: Sequence[str], predicted: Sequence[str]) -> IntentScores
 def entity_f1(
     gold: Sequence[list[dict[str, Any]]], predicted: Sequence[list[dict[str, Any]]]
 ) -> float:
-    """Micro F1 over (type, value) pairs per message, the way tests/test_nlu_heldout.py matches."""
+    """Micro F1 over (type, value) pairs per message, as tests/e2e/test_nlu_heldout.py matches."""
     true_positives = false_positives = false_negatives = 0
     for gold_entities, predicted_entities in zip(gold, predicted, strict=True):
         expected = {(e["entity"], str(e["value"]).lower()) for e in gold_entities}

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from core.paths import PROJECT_ROOT
+
 HELDOUT_PATH = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
 RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
 

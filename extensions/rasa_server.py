@@ -1,4 +1,4 @@
-"""Rasa's own command line, with the action-server fallback and log redaction installed first.
+"""The Rasa server's entry point: Rasa's own command line, with our two changes to Rasa installed.
 
 scripts/run-assistant starts the Rasa server with `python -m extensions.rasa_server run ...`.
 """
@@ -7,11 +7,15 @@ import logging
 
 from rasa.__main__ import main
 
-from extensions import action_fallback, log_privacy
+from core import redaction
+from extensions.dialogue import remote_action
 
 if __name__ == "__main__":
-    log_privacy.install()
-    action_fallback.install()
+    # Every log record is redacted before any handler sees it (core/redaction.py).
+    redaction.install()
+    # Rasa builds every custom action as our ResilientRemoteAction (extensions/dialogue/
+    # remote_action.py): Rasa has no setting for that class, so it is replaced here, once.
+    remote_action.install()
     # Rasa sets the level of its own loggers only; ours tell operators what happened (an
     # emergency reply, a platform error) at INFO.
     logging.getLogger("extensions").setLevel(logging.INFO)

@@ -1,1 +1,2 @@
-"""Command-line tools for the people who run the assistant: reports and the review loop."""
+"""Command-line tools for operators: reports, the review loop, runtime configuration and
+retention. Neither server loads them."""

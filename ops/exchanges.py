@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.feedback import FEEDBACK_INTENT
 from actions.session import SESSION_START_INTENT
-from extensions.red_flag_detector import RED_FLAG_KEY
+from core.emergency import RED_FLAG_KEY
+from core.feedback import FEEDBACK_INTENT
 from ops.store import StoredEvent
 
 # Replies that say "I can't answer that", in one form or another (domain.yml).

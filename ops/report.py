@@ -23,12 +23,12 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from actions.facts import load_content
-from actions.feedback import FEEDBACK_INTENT
-from extensions.log_privacy import redact
-from extensions.retention import positive_days, tracker_store
+from core.facts import load_content
+from core.feedback import FEEDBACK_INTENT
+from core.redaction import redact
 from ops.clusters import group_similar
 from ops.exchanges import EMERGENCY_RESPONSES, Exchange, exchanges
+from ops.retention import positive_days, tracker_store
 from ops.store import cutoff, stored_events
 
 DEFAULT_OUT = Path("reports") / "operator"

@@ -25,13 +25,13 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader, Rasa
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.feedback import FEEDBACK_INTENT
-from extensions.log_privacy import redact
-from extensions.other_language import OTHER_LANGUAGE_INTENT
-from extensions.red_flag_detector import INTENT_FOR_KIND
-from extensions.retention import positive_days, tracker_store
+from core.emergency import INTENT_FOR_KIND
+from core.feedback import FEEDBACK_INTENT
+from core.redaction import redact
+from extensions.nlu.other_language import OTHER_LANGUAGE_INTENT
 from ops.exchanges import Exchange, exchanges
 from ops.report import DEFAULT_OUT
+from ops.retention import positive_days, tracker_store
 from ops.store import cutoff, stored_events
 
 REVIEW_PATH = DEFAULT_OUT / "review.yml"
@@ -198,9 +198,11 @@ def write_review(
     endpoints: str, days: int, review: Path, ledger: Path, domain: Path
 ) -> list[dict[str, Any]]:
     """Write the review file of the last `days` days; its entries."""
-    marks = {}
+    marks: dict[str, Any] = {}
     if review.exists():
-        marks = {e.get("id"): e.get("intent") for e in load_review(review) if e.get("intent")}
+        marks = {
+            e["id"]: e["intent"] for e in load_review(review) if e.get("id") and e.get("intent")
+        }
     events = stored_events(tracker_store(endpoints), cutoff(days))
     unanswered = (exchange for exchange in exchanges(events) if exchange.unanswered)
     entries = review_entries(unanswered, reviewed_ids(ledger), marks)

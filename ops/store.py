@@ -11,7 +11,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import select
 
-from extensions.retention import SECONDS_PER_DAY
+from ops.retention import SECONDS_PER_DAY
 
 BATCH_SIZE = 2000
 # Only these events' stored JSON is read; the others are told apart by their columns.

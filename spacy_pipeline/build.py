@@ -2,9 +2,11 @@
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 PATTERNS_PATH = Path(__file__).with_name("entity_patterns.jsonl")
 DEFAULT_OUTPUT = Path(".spacy/en_spine_fusion")
@@ -14,7 +16,7 @@ def build_pipeline(patterns_path: Path = PATTERNS_PATH) -> Language:
     """Assemble the pipeline; the lemma tables are copied in from spacy-lookups-data."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"validate": True}))
     nlp.initialize()
     ruler.from_disk(patterns_path)
     nlp.meta["name"] = "spine_fusion"

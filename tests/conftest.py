@@ -1,18 +1,33 @@
-"""Shared fixtures: the real facts file, trackers for the actions, running servers."""
+"""Shared fixtures, and each folder's marker, so that `-m` picks a kind of test.
+
+tests/unit/ needs no trained model and starts nothing. tests/e2e/ loads the trained model or
+starts the servers; tests/browser/ drives Chromium; tests/scale/ starts the production profile.
+"""
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rasa.utils.log_utils import configure_structlog
-from rasa_sdk import Tracker
 
-from actions.facts import Content, load_content
-from tests.running_assistant import RunningAssistant
+from core.facts import Content, load_content
+from evaluation.running_assistant import RunningAssistant
 
 # Rasa's structured logger prints every parse at debug level unless configured.
 configure_structlog(logging.WARNING)
+
+MARKED_FOLDERS = ("e2e", "browser", "scale")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by its folder under tests/, so the folder alone decides its kind."""
+    tests = config.rootpath / "tests"
+    for item in items:
+        if item.path.is_relative_to(tests):
+            folder = item.path.relative_to(tests).parts[0]
+            if folder in MARKED_FOLDERS:
+                item.add_marker(folder)
 
 
 @pytest.fixture(scope="session")
@@ -20,40 +35,9 @@ def content() -> Content:
     return load_content()
 
 
-def make_tracker(
-    intent: str | None = None,
-    entities: list[dict[str, Any]] | None = None,
-    slots: dict[str, Any] | None = None,
-    text: str = "",
-    questions: list[dict[str, Any]] | None = None,
-    intent_ranking: list[dict[str, Any]] | None = None,
-    input_channel: str | None = None,
-) -> Tracker:
-    """A tracker whose latest message is `text` classified as `intent`, sent through
-    `input_channel`, with the `questions` SeveralQuestionsClassifier found in it, if any.
-    """
-    latest_message = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.99} if intent else {},
-        "entities": entities or [],
-        **({"questions": questions} if questions is not None else {}),
-        **({"intent_ranking": intent_ranking} if intent_ranking is not None else {}),
-    }
-    return Tracker(
-        sender_id="test-user",
-        slots={"topic": None, "answered_facts": None, **(slots or {})},
-        latest_message=latest_message,
-        events=[{"event": "user", "input_channel": input_channel}] if input_channel else [],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-
-
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
-    """Both servers, started once for the end-to-end tests of the session."""
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    """Both servers, started once for the end-to-end and browser tests of the session."""
     running = RunningAssistant(Path(tmp_path_factory.mktemp("assistant"))).start()
     yield running
     running.stop()

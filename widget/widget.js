@@ -8,7 +8,7 @@
 (() => {
   "use strict";
 
-  const MAX_MESSAGE_CHARS = 1000; // the channel refuses longer ones (extensions/message_limits.py)
+  const MAX_MESSAGE_CHARS = 1000; // the channel refuses longer ones (extensions/channels/message_limits.py)
   const MAX_STORED_MESSAGES = 200;
   const REQUEST_TIMEOUT_MS = 45000;
   const SESSION_START = "/session_start";

@@ -1,4 +1,5 @@
-"""Rasa's messaging connectors, adapted: signed webhooks only, channel limits, numbered options.
+"""Rasa's channels, adapted: signed webhooks only, channel limits, numbered options, the widget.
 
-extensions/channel_credentials.py turns them on from environment variables.
+credentials.yml names them; ops/runtime_config.py turns the messaging ones on from environment
+variables.
 """

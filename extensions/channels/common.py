@@ -21,10 +21,10 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.feedback import is_feedback
-from extensions import log_privacy
-from extensions.message_limits import MAX_MESSAGE_CHARS
-from extensions.rate_limits import limit_messages, limiter_from_environment
+from core import redaction
+from core.feedback import is_feedback
+from extensions.channels.message_limits import MAX_MESSAGE_CHARS
+from extensions.channels.rate_limits import limit_messages, limiter_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -226,15 +226,15 @@ class MessagingInput(InputChannel):
 
     Unsigned posts get 403 before the connector reads them; over-long messages get a
     refusal; a sender over the rate limit gets at most a polite reply a minute (set from the
-    environment, extensions/rate_limits.py); a reply that is just the number of an option the
-    bot offered selects it; the conversation is stored before any reply goes to the platform,
-    which may be down.
+    environment, extensions/channels/rate_limits.py); a reply that is just the number of an
+    option the bot offered selects it; the conversation is stored before any reply goes to the
+    platform, which may be down.
     """
 
     app: Sanic | None = None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        log_privacy.hide(self.secrets())
+        redaction.hide(self.secrets())
         self.deliveries: set[asyncio.Task] = set()
         handle = self.answering(
             limit_messages(

@@ -28,7 +28,8 @@ from extensions.channels.common import (
 )
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-MAX_MESSAGE_CHARS = 2000
+# The longest message Messenger delivers; longer replies are split.
+MAX_OUTGOING_CHARS = 2000
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE_CHARS = 20
 # fbmessenger waits for ever by default, and its calls block the server's event loop.
@@ -52,7 +53,7 @@ class MessengerBot(SplittingOutput, facebook.MessengerBot):
     Rasa's own drops the buttons of a message that has more than three.
     """
 
-    max_chars = MAX_MESSAGE_CHARS
+    max_chars = MAX_OUTGOING_CHARS
 
     def send(self, recipient_id: str, element: Any) -> None:
         self.post(element.to_dict(), recipient_id)

@@ -13,13 +13,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from extensions.channels.common import OnNewMessage, guard_messages
-from extensions.message_limits import BadMessage, parse_body, validate_user_message
-from extensions.rate_limits import limiter_from_environment, refuse_flood
+from extensions.channels.message_limits import BadMessage, parse_body, validate_user_message
+from extensions.channels.rate_limits import limiter_from_environment, refuse_flood
 
 
 class CheckedRestInput(RestInput):
-    """POST /webhooks/rest/webhook as Rasa's, with the widget's limits (README, "Limits") and
-    rate limits (`rate_limits:` in credentials.yml, extensions/rate_limits.py).
+    """POST /webhooks/rest/webhook as Rasa's, with the widget's limits (docs/widget.md) and
+    rate limits (`rate_limits:` in credentials.yml, extensions/channels/rate_limits.py).
     """
 
     @classmethod

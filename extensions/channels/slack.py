@@ -11,13 +11,13 @@ from sanic.request import Request
 from extensions.channels.common import MessagingInput, SplittingOutput
 
 # The most a section block's text may hold; messages are cut to it too.
-MAX_MESSAGE_CHARS = 3000
+MAX_OUTGOING_CHARS = 3000
 
 
 class SlackBot(SplittingOutput, slack.SlackBot):
     """Rasa's Slack output, within a block's length limit."""
 
-    max_chars = MAX_MESSAGE_CHARS
+    max_chars = MAX_OUTGOING_CHARS
 
 
 class SlackInput(MessagingInput, slack.SlackInput):

@@ -14,8 +14,12 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from extensions.channels.common import OnNewMessage, guard_messages
-from extensions.message_limits import is_unicode_text
-from extensions.rate_limits import limiter_from_environment, over_limit_reply, request_address
+from extensions.channels.message_limits import is_unicode_text
+from extensions.channels.rate_limits import (
+    limiter_from_environment,
+    over_limit_reply,
+    request_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +46,8 @@ def requested_session_id(data: Any) -> str:
 
 class CheckedSocketIOInput(SocketIOInput):
     """/socket.io as Rasa's; a message over the length limit gets the short refusal, and one
-    over a rate limit (`rate_limits:`, extensions/rate_limits.py) a polite wait at most once a
-    minute, or the emergency guidance.
+    over a rate limit (`rate_limits:`, extensions/channels/rate_limits.py) a polite wait at most
+    once a minute, or the emergency guidance.
     """
 
     @classmethod

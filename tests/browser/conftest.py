@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.running_assistant import PROJECT_ROOT, RunningAssistant
+from core.paths import PROJECT_ROOT
+from evaluation.running_assistant import RunningAssistant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

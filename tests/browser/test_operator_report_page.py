@@ -4,10 +4,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from actions.facts import Content
+from core.facts import Content
+from evaluation.operator_conversations import seed
+from evaluation.running_assistant import RunningAssistant
 from ops import report
-from tests.operator_conversations import seed
-from tests.running_assistant import RunningAssistant
 
 CHARTS = 5
 

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from actions.facts import Content
+from core.facts import Content
+from evaluation.running_assistant import RunningAssistant
 from tests.browser.widget_page import Widget
-from tests.running_assistant import RunningAssistant
 
 TOPIC_QUESTIONS = {
     "ask_what_is_fusion": "what is a spinal fusion?",
@@ -136,7 +136,7 @@ def test_an_unreachable_server_keeps_the_message_and_retry_delivers_it_once(
 def test_a_message_refused_as_too_fast_is_kept_and_retry_delivers_it(
     page: Page, demo_url: str, content: Content
 ) -> None:
-    """The server's 429 (tests/test_rate_limits_e2e.py) once, then the real server."""
+    """The server's 429 (tests/e2e/test_rate_limits.py) once, then the real server."""
     question = TOPIC_QUESTIONS["ask_recovery_time"]
     page.goto(demo_url)
     widget = Widget(page)

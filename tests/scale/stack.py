@@ -13,14 +13,14 @@ from pathlib import Path
 
 import yaml
 
-from extensions.production_endpoints import production_endpoints
-from tests.running_assistant import (
+from evaluation.running_assistant import (
     MODEL_PATH,
     NO_RATE_LIMITS,
     PROJECT_ROOT,
     free_port,
     wait_until_answering,
 )
+from ops.runtime_config import production_endpoints
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
 NGINX_CONF = """

@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from actions.facts import Content
-from extensions.retention import tracker_store
+from core.facts import Content
+from evaluation.operator_conversations import EMAIL, EMERGENCY_CATEGORY, seed
+from evaluation.running_assistant import post_json
 from ops import report
 from ops.exchanges import exchanges
+from ops.retention import tracker_store
 from ops.store import stored_events as events_since
-from tests.operator_conversations import EMAIL, EMERGENCY_CATEGORY, seed
-from tests.running_assistant import post_json
 from tests.scale.stack import ScaleStack
 
 CONCURRENT_MESSAGES = 12

@@ -1,0 +1,190 @@
+"""Loads and validates data/facts.yml, the only source of the assistant's medical claims."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeGuard
+
+import yaml
+
+from core.emergency import EMERGENCY_KINDS
+from core.paths import FACTS_PATH
+
+TOPICS = ("procedure", "options", "mobility", "recovery")
+FACT_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class FactsFileError(ValueError):
+    """The facts file is unusable; the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    topic: str
+    intents: tuple[str, ...]
+    answer: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    url: str
+    phone: str
+
+    def contact(self) -> str:
+        """One line naming the provider, its address and, when set, its phone number."""
+        details = [self.url] + ([f"phone {self.phone}"] if self.phone else [])
+        return f"{self.name} ({', '.join(details)})"
+
+
+@dataclass(frozen=True)
+class Content:
+    facts: tuple[Fact, ...]
+    provider: Provider
+    emergency: dict[str, str]
+    disclaimer: str
+
+    def fact_for_intent(self, intent: str | None) -> Fact | None:
+        """The fact that answers an intent, or None when no reviewed fact does."""
+        return next((fact for fact in self.facts if intent in fact.intents), None)
+
+    def facts_in_topic(self, topic: str | None) -> list[Fact]:
+        """The topic's facts in the order the file gives them."""
+        return [fact for fact in self.facts if fact.topic == topic]
+
+    def response_variables(self) -> dict[str, str]:
+        """Values that domain responses may use as {placeholders}."""
+        return {
+            "provider_name": self.provider.name,
+            "provider_url": self.provider.url,
+            "provider_contact": self.provider.contact(),
+            "disclaimer": self.disclaimer,
+            **{f"emergency_{entry_id}": answer for entry_id, answer in self.emergency.items()},
+        }
+
+
+def load_content(path: Path = FACTS_PATH) -> Content:
+    """Read and validate the facts file; any problem raises FactsFileError."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FactsFileError(f"{path}: cannot be read ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise FactsFileError(f"{path}: is not valid YAML ({error})") from error
+    return parse_content(raw, str(path))
+
+
+def parse_content(raw: Any, source: str) -> Content:
+    """Validate the parsed YAML of a facts file, `source` naming it in errors."""
+    if not isinstance(raw, dict):
+        raise FactsFileError(f"{source}: must be a mapping with 'facts' and 'provider'")
+    facts_raw = raw.get("facts")
+    if not isinstance(facts_raw, list) or not facts_raw:
+        raise FactsFileError(f"{source}: 'facts' must be a non-empty list")
+    facts = tuple(_parse_fact(entry, index, source) for index, entry in enumerate(facts_raw))
+    _check_unique(facts, source)
+    missing_topics = [topic for topic in TOPICS if not any(fact.topic == topic for fact in facts)]
+    if missing_topics:
+        raise FactsFileError(f"{source}: no fact for topic(s) {', '.join(missing_topics)}")
+    disclaimer = raw.get("disclaimer")
+    if not _is_text(disclaimer):
+        raise FactsFileError(f"{source}: 'disclaimer' must be non-empty text")
+    return Content(
+        facts=facts,
+        provider=_parse_provider(raw.get("provider"), source),
+        emergency=_parse_emergency(raw.get("emergency"), source),
+        disclaimer=_one_paragraph(disclaimer),
+    )
+
+
+def _parse_fact(entry: Any, index: int, source: str) -> Fact:
+    if not isinstance(entry, dict):
+        raise FactsFileError(f"{source}: fact #{index + 1} must be a mapping")
+    fact_id = entry.get("id")
+    if not isinstance(fact_id, str) or not FACT_ID_PATTERN.match(fact_id):
+        raise FactsFileError(
+            f"{source}: fact #{index + 1}, field 'id': must be lower_snake_case text"
+        )
+    where = f"{source}: fact '{fact_id}'"
+    topic = entry.get("topic")
+    if topic not in TOPICS:
+        raise FactsFileError(f"{where}, field 'topic': must be one of {', '.join(TOPICS)}")
+    intents = entry.get("intents")
+    if not isinstance(intents, list) or not intents or not all(_is_text(i) for i in intents):
+        raise FactsFileError(f"{where}, field 'intents': must be a non-empty list of intent names")
+    for field in ("answer", "source"):
+        if not _is_text(entry.get(field)):
+            raise FactsFileError(f"{where}, field '{field}': must be non-empty text")
+    return Fact(
+        id=fact_id,
+        topic=topic,
+        intents=tuple(intents),
+        answer=_one_paragraph(entry["answer"]),
+        source=entry["source"].strip(),
+    )
+
+
+def _check_unique(facts: tuple[Fact, ...], source: str) -> None:
+    seen_ids = set()
+    seen_intents: dict[str, str] = {}
+    for fact in facts:
+        if fact.id in seen_ids:
+            raise FactsFileError(f"{source}: fact '{fact.id}', field 'id': used twice")
+        seen_ids.add(fact.id)
+        for intent in fact.intents:
+            if intent in seen_intents:
+                raise FactsFileError(
+                    f"{source}: fact '{fact.id}', field 'intents': '{intent}' is already "
+                    f"answered by fact '{seen_intents[intent]}'"
+                )
+            seen_intents[intent] = fact.id
+
+
+def _parse_emergency(raw: Any, source: str) -> dict[str, str]:
+    if not isinstance(raw, list):
+        raise FactsFileError(
+            f"{source}: 'emergency' must be a list of {', '.join(EMERGENCY_KINDS)}"
+        )
+    answers: dict[str, str] = {}
+    for index, entry in enumerate(raw):
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        if entry_id not in EMERGENCY_KINDS or entry_id in answers:
+            raise FactsFileError(
+                f"{source}: emergency #{index + 1}, field 'id': must be one of "
+                f"{', '.join(EMERGENCY_KINDS)}, each once"
+            )
+        if not _is_text(entry.get("answer")):
+            raise FactsFileError(
+                f"{source}: emergency '{entry_id}', field 'answer': must be non-empty text"
+            )
+        answers[entry_id] = _one_paragraph(entry["answer"])
+    missing = [entry_id for entry_id in EMERGENCY_KINDS if entry_id not in answers]
+    if missing:
+        raise FactsFileError(f"{source}: emergency entry missing: {', '.join(missing)}")
+    return answers
+
+
+def _parse_provider(raw: Any, source: str) -> Provider:
+    if not isinstance(raw, dict):
+        raise FactsFileError(f"{source}: 'provider' must be a mapping with name, url and phone")
+    for field in ("name", "url"):
+        if not _is_text(raw.get(field)):
+            raise FactsFileError(f"{source}: provider, field '{field}': must be non-empty text")
+    if not re.match(r"^https?://\S+$", raw["url"].strip()):
+        raise FactsFileError(
+            f"{source}: provider, field 'url': must start with http:// or https://"
+        )
+    phone = raw.get("phone") or ""
+    if not isinstance(phone, (str, int)):
+        raise FactsFileError(f"{source}: provider, field 'phone': must be text")
+    return Provider(name=raw["name"].strip(), url=raw["url"].strip(), phone=str(phone).strip())
+
+
+def _one_paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_text(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value.strip())

@@ -1,0 +1,9 @@
+"""The project's files, located once from this package so that no module counts parent folders."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FACTS_PATH = PROJECT_ROOT / "data" / "facts.yml"
+# `make train` writes it; scripts/run-assistant, the tests and the bench load it.
+MODEL_PATH = PROJECT_ROOT / "models" / "spine-fusion.tar.gz"
+WIDGET_DIR = PROJECT_ROOT / "widget"

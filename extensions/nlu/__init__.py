@@ -1,0 +1,1 @@
+"""NLU components that config.yml's pipeline names."""

@@ -1,0 +1,379 @@
+"""Red-flag detection by reviewed rules, so urgent symptoms never depend on a trained classifier.
+
+The concepts, token patterns and rules live in red_flag_patterns.yml, where a clinician can
+review them; this module only compiles them into one spaCy Matcher and applies them.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.lookups import load_lookups
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+from spacy.vocab import Vocab
+
+from core.emergency import EMERGENCY_KINDS
+
+PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
+TERM_ATTRIBUTE = "red_flag_term"
+MODIFIERS = ("negation", "hypothetical", "history", "resolved")
+CUE_LABELS = ("hypothetical", "history", "resolved", "recurrence")
+EXCEPTION_SUFFIX = "!except"
+SCOPES = ("sentence", "message")
+SENTENCE_END_CHARACTERS = set(".?!")
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """An urgent finding: `kind` picks the response, `category` and `matched` explain it."""
+
+    kind: str
+    category: str
+    matched: str
+
+
+@dataclass(frozen=True)
+class _SignMatch:
+    """Where a sign was found, and which modifiers (negation, ...) discount it there."""
+
+    start: int
+    end: int
+    sentence: int
+    modifiers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """Signs that must all be found, within one sentence or the whole message."""
+
+    scope: str
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Category:
+    """A red-flag category: its response kind, the modifiers that discount it, its rules."""
+
+    name: str
+    kind: str
+    modifiers: frozenset[str]
+    rules: tuple[_Rule, ...]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, counting a swap of neighbours ("bakc") as one edit, like a typo."""
+    rows = [list(range(len(b) + 1))]
+    for i, char_a in enumerate(a, 1):
+        row = [i]
+        for j, char_b in enumerate(b, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (char_a != char_b)))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def max_typos(keyword: str) -> int:
+    """Edits tolerated in a keyword: none in words of three letters, where any edit is a word."""
+    if len(keyword) <= 3:
+        return 0
+    return 1 if len(keyword) <= 9 else 2
+
+
+class RedFlagMatcher:
+    """Finds urgent symptoms in a message, whatever else it asks, tolerating typos."""
+
+    def __init__(self, vocab: Vocab, patterns_path: Path = PATTERNS_PATH) -> None:
+        spec = yaml.safe_load(patterns_path.read_text(encoding="utf-8"))
+        sections = [spec["shared"], *spec["categories"].values()]
+        self._concepts = _merged(sections, "concepts")
+        self._phrases = _merged(sections, "phrases")
+        modifiers = spec["modifiers"]
+        self._clause_breaks = set(modifiers["clause_breaks"])
+        self._negation_window = modifiers["negation"]["window"]
+        self._negations = set(modifiers["negation"]["words"])
+        self._pseudo_negations = set(modifiers["negation"]["pseudo"])
+        self._gap_token = {
+            "TEXT": {"REGEX": r"^(?![.?!]+$)[^\n]*$"},
+            "LOWER": {"NOT_IN": sorted(self._negations)},
+            "OP": "?",
+        }
+        self._lemmas = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._english_words = set(self._lemmas.values()) | STOP_WORDS
+        signs = _merged(sections, "signs")
+        sign_patterns = {
+            name: sign["patterns"] if isinstance(sign, dict) else sign
+            for name, sign in signs.items()
+        }
+        exception_patterns = {
+            name + EXCEPTION_SUFFIX: sign["except"]
+            for name, sign in signs.items()
+            if isinstance(sign, dict) and "except" in sign
+        }
+        cue_patterns = {label: modifiers[label] for label in CUE_LABELS}
+        every_pattern = [
+            *(pattern for patterns in sign_patterns.values() for pattern in patterns),
+            *(pattern for patterns in exception_patterns.values() for pattern in patterns),
+            *(pattern for patterns in cue_patterns.values() for pattern in patterns),
+            *self._phrases.values(),
+        ]
+        self._keywords = {
+            word
+            for pattern in every_pattern
+            for element in pattern
+            if "words" in element or "concept" in element
+            for word in self._words(element)
+        }
+        # The vocabulary whose strings name the matches (spaCy's stubs hide Matcher.vocab).
+        self._vocab = vocab
+        self._matcher = Matcher(vocab, validate=True)
+        for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items():
+            self._matcher.add(name, [self._compile(pattern) for pattern in patterns])
+        self._context_signs = {
+            name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
+        }
+        self._categories = sorted(
+            (_category(name, spec_) for name, spec_ in spec["categories"].items()),
+            key=lambda category: category.kind != "self_harm",
+        )
+        self._check_rules(signs)
+        self._keywords_by_initial: dict[str, list[str]] = defaultdict(list)
+        for keyword in sorted(self._keywords):
+            self._keywords_by_initial[keyword[0]].append(keyword)
+        self._nearest_keyword = lru_cache(maxsize=8192)(self._find_nearest_keyword)
+        if not Token.has_extension(TERM_ATTRIBUTE):
+            Token.set_extension(TERM_ATTRIBUTE, default=None)
+
+    def find(self, doc: Doc) -> RedFlag | None:
+        """The most urgent red flag in a lowercased message; self-harm wins over the others."""
+        for token in doc:
+            token._.set(TERM_ATTRIBUTE, self._term(token))
+        sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
+        cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        found: list[tuple[str, int, int]] = []
+        for match_id, start, end in self._matcher(doc):
+            label = self._vocab.strings[match_id]
+            if label in CUE_LABELS or label.endswith(EXCEPTION_SUFFIX):
+                cues[label].append((start, end))
+            else:
+                found.append((label, start, end))
+        resolutions = [
+            (start, end)
+            for start, end in cues["resolved"]
+            if not self._is_negated(doc, start, clauses, end)
+            and not any(
+                sentences[later] == sentences[start] and later >= end
+                for later, _ in cues["recurrence"]
+            )
+        ]
+        signs: dict[str, list[_SignMatch]] = defaultdict(list)
+        for label, start, end in found:
+            if _within(cues[label + EXCEPTION_SUFFIX], start):
+                continue
+            discounted = frozenset(
+                modifier
+                for modifier, applies in (
+                    ("negation", self._is_negated(doc, start, clauses)),
+                    ("hypothetical", _cue_before(cues["hypothetical"], start, clauses)),
+                    ("history", _cue_in_clause(cues["history"], start, clauses)),
+                    ("resolved", _cue_after_in_sentence(resolutions, end, sentences)),
+                )
+                if applies and label not in self._context_signs
+            )
+            signs[label].append(_SignMatch(start, end, sentences[start], discounted))
+        for category in self._categories:
+            span = _first_rule_span(category, signs)
+            if span:
+                return RedFlag(category.kind, category.name, doc[span[0] : span[1]].text)
+        return None
+
+    def _compile(self, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Spell out a pattern of the YAML file as spaCy Matcher tokens on the term attribute."""
+        tokens: list[dict[str, Any]] = []
+        for element in pattern:
+            if "phrase" in element:
+                tokens.extend(self._compile(self._phrases[element["phrase"]]))
+                continue
+            if "gap" in element:
+                tokens.extend([self._gap_token] * element["gap"])
+                continue
+            if "regex" in element:
+                token: dict[str, Any] = {"TEXT": {"REGEX": element["regex"]}}
+            elif "not_words" in element:
+                token = {"LOWER": {"NOT_IN": element["not_words"]}}
+            else:
+                words = set(self._words(element))
+                # A listed word also accepts its inflections listed elsewhere ("hurt": "hurting").
+                words |= {k for k in self._keywords if self._lemmas.get(k, k) in words}
+                token = {"_": {TERM_ATTRIBUTE: {"IN": sorted(words)}}}
+            if "op" in element:
+                token["OP"] = element["op"]
+            tokens.append(token)
+        return tokens
+
+    def _words(self, element: dict[str, Any]) -> list[str]:
+        """The words an element accepts; YAML turns bare no/on/off into booleans, so check."""
+        if "words" in element:
+            words = element["words"]
+        else:
+            names = element["concept"]
+            names = [names] if isinstance(names, str) else names
+            words = [word for name in names for word in self._concepts[name]]
+        if not all(isinstance(word, str) for word in words):
+            raise ValueError(f"quote the words of {element} in the patterns file")
+        return words
+
+    def _check_rules(self, signs: dict[str, Any]) -> None:
+        """Fail at start-up, not on a message, when a rule names an unknown sign."""
+        for category in self._categories:
+            for rule in category.rules:
+                unknown = {sign for group in rule.groups for sign in group} - signs.keys()
+                if unknown:
+                    raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
+
+    def _term(self, token: Token) -> str | None:
+        """The keyword a token stands for: its text, its lemma, or the keyword it misspells."""
+        text = token.lower_
+        bare = text.replace("'", "").replace("\u2019", "")
+        for form in (text, bare, token.lemma_.lower()):
+            if form in self._keywords:
+                return form
+        return self._nearest_keyword(bare)
+
+    def _find_nearest_keyword(self, word: str) -> str | None:
+        """The closest keyword to a misspelt word; a correctly spelt other word is no typo."""
+        if len(word) < 4 or not word.isalpha() or self._is_english_word(word):
+            return None
+        best: tuple[int, str] | None = None
+        for keyword in self._keywords_by_initial.get(word[0], ()):
+            allowed = max_typos(keyword)
+            if abs(len(keyword) - len(word)) > allowed:
+                continue
+            distance = edit_distance(word, keyword)
+            if distance <= allowed and (best is None or distance < best[0]):
+                best = (distance, keyword)
+        return best[1] if best else None
+
+    def _is_english_word(self, word: str) -> bool:
+        return word in self._lemmas or word in self._english_words
+
+    def _is_negated(self, doc: Doc, start: int, clauses: list[int], end: int | None = None) -> bool:
+        """A negation word shortly before the span, in its clause ("no fever", "not numb").
+
+        With `end`, a negation inside the span counts too ("said it was not normal").
+        """
+        for i in range(start, end or start):
+            if doc[i].lower_ in self._negations:
+                return True
+        for i in range(start - 1, max(start - self._negation_window, 0) - 1, -1):
+            if clauses[i] != clauses[start]:
+                return False
+            if doc[i].lower_ in self._negations:
+                following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+                if following not in self._pseudo_negations:
+                    return True
+        return False
+
+
+def _merged(sections: Iterable[dict[str, Any]], key: str) -> dict[str, Any]:
+    """One namespace for the concepts (or phrases, signs) of all sections of the file."""
+    merged: dict[str, Any] = {}
+    for section in sections:
+        for name, value in (section.get(key) or {}).items():
+            if name in merged:
+                raise ValueError(f"{key} {name!r} is defined twice")
+            merged[name] = value
+    return merged
+
+
+def _category(name: str, spec: dict[str, Any]) -> _Category:
+    """A category of the patterns file; misspelt scopes or modifiers fail at start-up."""
+    rules = tuple(
+        _Rule(
+            scope=rule.get("scope", "message"),
+            groups=tuple(
+                tuple(group) if isinstance(group, list) else (group,) for group in rule["all"]
+            ),
+        )
+        for rule in spec["rules"]
+    )
+    modifiers = frozenset(spec.get("modifiers", MODIFIERS))
+    scopes = {rule.scope for rule in rules}
+    if (
+        not modifiers <= set(MODIFIERS)
+        or not scopes <= set(SCOPES)
+        or spec["kind"] not in EMERGENCY_KINDS
+    ):
+        raise ValueError(
+            f"{name}: use kinds {EMERGENCY_KINDS}, modifiers {MODIFIERS}, scopes {SCOPES}"
+        )
+    return _Category(name, spec["kind"], modifiers, rules)
+
+
+def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[int], list[int]]:
+    """Number each token's sentence and clause; a break token closes its own sentence/clause."""
+    sentences, clauses = [], []
+    sentence = clause = 0
+    for token in doc:
+        sentences.append(sentence)
+        clauses.append(clause)
+        if set(token.text) <= SENTENCE_END_CHARACTERS or "\n" in token.text:
+            sentence += 1
+            clause += 1
+        elif token.lower_ in clause_breaks:
+            clause += 1
+    return sentences, clauses
+
+
+def _cue_before(cues: list[tuple[int, int]], start: int, clauses: list[int]) -> bool:
+    """A cue ("if I get", "what if") starting earlier in the clause of the token at `start`."""
+    return any(cue < start and clauses[cue] == clauses[start] for cue, _ in cues)
+
+
+def _cue_after_in_sentence(cues: list[tuple[int, int]], end: int, sentences: list[int]) -> bool:
+    """A cue ("it has cleared up", "the nurse said it was normal") later in the sign's sentence."""
+    return any(cue >= end and sentences[cue] == sentences[end - 1] for cue, _ in cues)
+
+
+def _within(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether a token lies inside one of the spans ("slipped" inside "slipped disc")."""
+    return any(start <= position < end for start, end in spans)
+
+
+def _cue_in_clause(cues: list[tuple[int, int]], start: int, clauses: list[int]) -> bool:
+    """A cue ("years ago") anywhere in the clause of the token at `start`."""
+    return any(clauses[cue] == clauses[start] for cue, _ in cues)
+
+
+def _first_rule_span(
+    category: _Category, signs: dict[str, list[_SignMatch]]
+) -> tuple[int, int] | None:
+    """The token span that satisfies one of the category's rules, or None."""
+    for rule in category.rules:
+        valid = [
+            [
+                m
+                for sign in group
+                for m in signs.get(sign, [])
+                if not m.modifiers & category.modifiers
+            ]
+            for group in rule.groups
+        ]
+        if rule.scope == "sentence":
+            candidates = {m.sentence for m in valid[0]} if valid else set()
+            scopes = [
+                [[m for m in g if m.sentence == s] for g in valid] for s in sorted(candidates)
+            ]
+        else:
+            scopes = [valid]
+        for groups in scopes:
+            if all(groups):
+                chosen = [min(group, key=lambda m: m.start) for group in groups]
+                return min(m.start for m in chosen), max(m.end for m in chosen)
+    return None

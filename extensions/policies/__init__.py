@@ -1,0 +1,1 @@
+"""Dialogue policies that config.yml's policies name."""

@@ -1,0 +1,138 @@
+"""Rate limits on a real server: a flood is refused before Rasa, others are answered as usual."""
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import socketio
+
+from core.facts import Content
+from evaluation.running_assistant import RunningAssistant
+from extensions.channels.rate_limits import WAIT_REPLY
+
+BURST = 3
+# One message every 5 s after the burst: slow enough that a flood stays over the limit for
+# the test, quick enough that waiting for the window is short.
+INTERVAL = 5
+LIMITS = {
+    "RATE_LIMIT_SENDER_PER_MINUTE": str(60 // INTERVAL),
+    "RATE_LIMIT_SENDER_BURST": str(BURST),
+    "RATE_LIMIT_ADDRESS_PER_MINUTE": "0",
+}
+FLOOD = 12
+RED_FLAG = "sorry to write again but I can't control my bladder since this morning"
+# Long enough for the accepted messages to be answered; shorter than INTERVAL.
+SETTLE_SECONDS = 4
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
+    running = RunningAssistant(tmp_path_factory.mktemp("limited"), env=LIMITS).start()
+    yield running
+    running.stop()
+
+
+def post(url: str, sender: str, message: str) -> tuple[int, dict[str, str], Any]:
+    """Status, headers and JSON body of one message, refusals included."""
+    request = urllib.request.Request(
+        url, data=json.dumps({"sender": sender, "message": message}).encode()
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+def flood(url: str, sender: str) -> list[tuple[int, dict[str, str], Any]]:
+    """FLOOD messages at once from one sender, each with its own text."""
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return list(
+            pool.map(lambda n: post(url, sender, f"what is a spinal fusion? ({n})"), range(FLOOD))
+        )
+
+
+@pytest.mark.parametrize("channel", ["rest", "widget"])
+def test_a_flood_is_refused_after_the_burst_while_another_sender_is_answered(
+    limited: RunningAssistant, content: Content, channel: str
+) -> None:
+    url = f"{limited.url}/webhooks/{channel}/webhook"
+    flooder, patient = f"flood-{uuid.uuid4().hex[:8]}", f"patient-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=1) as other:
+        answered = other.submit(post, url, patient, "how long is the recovery?")
+        results = flood(url, flooder)
+        status, _, replies = answered.result()
+    assert status == 200
+    assert content.fact_for_intent("ask_recovery_time").answer in [r["text"] for r in replies]
+    refused = [(headers, body) for status, headers, body in results if status == 429]
+    accepted = [body for status, _, body in results if status == 200]
+    assert len(refused) + len(accepted) == FLOOD
+    assert BURST <= len(accepted) <= BURST + 1
+    assert all(body == {"error": body["error"]} and body["error"] for _, body in refused)
+    assert all(1 <= int(headers["Retry-After"]) <= INTERVAL for headers, _ in refused)
+
+
+def test_refused_messages_are_not_stored_and_after_the_window_the_sender_is_answered(
+    limited: RunningAssistant, content: Content
+) -> None:
+    url = f"{limited.url}/webhooks/rest/webhook"
+    sender = f"flood-{uuid.uuid4().hex[:8]}"
+    limited.send(sender, "/session_start")
+    results = flood(url, sender)
+    sent = [f"what is a spinal fusion? ({n})" for n in range(FLOOD)]
+    accepted = {text for text, (status, _, _) in zip(sent, results, strict=True) if status == 200}
+    assert accepted != set(sent)
+    assert set(limited.stored_user_texts(sender)) - {"/session_start"} == accepted
+    retry_after = max(int(headers.get("Retry-After", 0)) for _, headers, _ in results)
+    time.sleep(retry_after)
+    status, _, replies = post(url, sender, "how long is the recovery?")
+    assert status == 200
+    assert content.fact_for_intent("ask_recovery_time").answer in [r["text"] for r in replies]
+
+
+@pytest.mark.parametrize("channel", ["rest", "widget"])
+def test_a_red_flag_over_the_limit_still_gets_the_emergency_guidance(
+    limited: RunningAssistant, content: Content, channel: str
+) -> None:
+    url = f"{limited.url}/webhooks/{channel}/webhook"
+    sender = f"flood-{uuid.uuid4().hex[:8]}"
+    results = flood(url, sender)
+    assert any(status == 429 for status, _, _ in results)
+    status, _, replies = post(url, sender, RED_FLAG)
+    assert status == 200
+    assert [reply["text"] for reply in replies] == [content.emergency["red_flag"]]
+    assert RED_FLAG not in limited.stored_user_texts(sender)
+
+
+async def socketio_flood(url: str, messages: list[str]) -> list[str]:
+    """Emits every message at once in one Socket.IO session; the bot's texts that came back."""
+    client = socketio.AsyncClient()
+    session_id = uuid.uuid4().hex
+    texts: list[str] = []
+    confirmed = asyncio.Event()
+    client.on("session_confirm", lambda _: confirmed.set())
+    client.on("bot_uttered", lambda data: texts.append(data.get("text", "")))
+    await client.connect(url, transports=["polling"], socketio_path="/socket.io")
+    await client.emit("session_request", {"session_id": session_id})
+    await asyncio.wait_for(confirmed.wait(), timeout=10)
+    for message in messages:
+        await client.emit("user_uttered", {"session_id": session_id, "message": message})
+    await asyncio.sleep(SETTLE_SECONDS)
+    await client.disconnect()
+    return texts
+
+
+def test_a_socketio_flood_gets_one_polite_reply_and_a_red_flag_its_guidance(
+    limited: RunningAssistant, content: Content
+) -> None:
+    question = "what is a spinal fusion?"
+    texts = asyncio.run(socketio_flood(limited.url, [question] * FLOOD + [RED_FLAG]))
+    assert texts.count(content.fact_for_intent("ask_what_is_fusion").answer) == BURST
+    assert texts.count(WAIT_REPLY) == 1
+    assert texts.count(content.emergency["red_flag"]) == 1

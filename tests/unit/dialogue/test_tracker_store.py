@@ -1,0 +1,117 @@
+"""The bounded tracker store on a real SQLite database: what Rasa loads, what it stores."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    AllSlotsReset,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from core.paths import PROJECT_ROOT
+from extensions.dialogue.tracker_store import RecentTurnsSQLTrackerStore
+
+RECENT_TURNS = 3
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def store(tmp_path: Path, domain: Domain) -> RecentTurnsSQLTrackerStore:
+    return RecentTurnsSQLTrackerStore(
+        domain=domain, dialect="sqlite", db=str(tmp_path / "c.sqlite"), recent_turns=RECENT_TURNS
+    )
+
+
+def turn(number: int, *slots: SlotSet) -> list[Event]:
+    """One exchange: the user's message, the bot's answer and slots, then listening again."""
+    return [
+        UserUttered(f"message {number}"),
+        ActionExecuted("action_answer"),
+        BotUttered(f"answer {number}"),
+        *slots,
+        ActionExecuted("action_listen"),
+    ]
+
+
+def session_start() -> list[Event]:
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def save(store: RecentTurnsSQLTrackerStore, sender: str, events: list[Event]) -> None:
+    """Appends events to the conversation as Rasa's processor does: retrieve, update, save."""
+    tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(
+        sender, store.domain.slots
+    )
+    for event in events:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+
+
+def user_texts(tracker: DialogueStateTracker) -> list[str]:
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
+def test_a_long_session_loads_its_latest_turns_with_every_slot(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "long", session_start() + turn(0, SlotSet("topic", "recovery")))
+    save(store, "long", turn(1, SlotSet("answered_facts", ["recovery_time"])))
+    for number in range(2, 10):
+        save(store, "long", turn(number))
+    tracker = asyncio.run(store.retrieve("long"))
+    assert user_texts(tracker) == ["message 7", "message 8", "message 9"]
+    assert tracker.get_slot("topic") == "recovery"
+    assert tracker.get_slot("answered_facts") == ["recovery_time"]
+
+
+def test_a_slot_keeps_its_latest_value_and_a_reset_before_the_window_counts(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "reset", session_start() + turn(0, SlotSet("topic", "recovery")))
+    save(store, "reset", turn(1, SlotSet("topic", "mobility")))
+    save(store, "reset", turn(2, AllSlotsReset(), SlotSet("answered_facts", ["what_is_fusion"])))
+    for number in range(3, 8):
+        save(store, "reset", turn(number))
+    tracker = asyncio.run(store.retrieve("reset"))
+    assert tracker.get_slot("topic") is None
+    assert tracker.get_slot("answered_facts") == ["what_is_fusion"]
+
+
+def test_every_event_is_stored_once_however_long_the_conversation(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    events = session_start()
+    save(store, "whole", events)
+    for number in range(12):
+        events += turn(number, SlotSet("topic", "recovery"))
+        save(store, "whole", events[-5:])
+    full = asyncio.run(store.retrieve_full_tracker("whole"))
+    assert [event.as_dict() for event in full.events] == [event.as_dict() for event in events]
+
+
+def test_a_short_session_loads_as_rasa_loads_it(store: RecentTurnsSQLTrackerStore) -> None:
+    save(store, "short", session_start() + turn(0, SlotSet("topic", "options")) + turn(1))
+    tracker = asyncio.run(store.retrieve("short"))
+    assert user_texts(tracker) == ["message 0", "message 1"]
+    assert tracker.get_slot("topic") == "options"
+
+
+def test_recent_turns_below_one_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        RecentTurnsSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "c.sqlite"), recent_turns=0)

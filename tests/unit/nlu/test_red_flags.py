@@ -1,0 +1,190 @@
+"""The safety net: every urgent message is caught, whatever else it asks; calm ones rarely are."""
+
+from collections.abc import Callable
+
+import pytest
+import spacy
+
+from core.paths import PROJECT_ROOT
+from extensions.nlu.red_flags import RedFlag, RedFlagMatcher, edit_distance
+from tests.safety.cases import NON_EMERGENCIES, PHRASINGS, RED_FLAGS, kind_of
+
+MAX_FALSE_ALARM_RATE = 0.01
+
+Detect = Callable[[str], RedFlag | None]
+
+
+@pytest.fixture(scope="module")
+def detect() -> Detect:
+    """Our pipeline and one matcher, as in the server; messages lowercased as SpacyNLP does."""
+    nlp = spacy.load(PROJECT_ROOT / ".spacy/en_spine_fusion")
+    matcher = RedFlagMatcher(nlp.vocab)
+
+    def detect(text: str) -> RedFlag | None:
+        return matcher.find(nlp(text.lower()))
+
+    return detect
+
+
+@pytest.mark.parametrize(
+    "case", RED_FLAGS, ids=[f"{i:03d}-{case['category']}" for i, case in enumerate(RED_FLAGS)]
+)
+def test_every_red_flag_triggers(detect: Detect, case: dict) -> None:
+    found = detect(case["text"])
+    assert found is not None, f"missed: {case['text']!r}"
+    assert found.kind == kind_of(case), found
+
+
+def test_non_emergencies_rarely_trigger(detect: Detect) -> None:
+    alarms = [(case["text"], detect(case["text"])) for case in NON_EMERGENCIES]
+    alarms = [(text, found) for text, found in alarms if found]
+    rate = len(alarms) / len(NON_EMERGENCIES)
+    print(f"\nfalse alarms: {len(alarms)}/{len(NON_EMERGENCIES)} ({rate:.1%})")
+    for text, found in alarms:
+        print(f"  false alarm: {text!r} -> {found}")
+    assert rate <= MAX_FALSE_ALARM_RATE, alarms
+
+
+@pytest.mark.parametrize(
+    "case", PHRASINGS, ids=[f"{i:03d}-{case['kind']}" for i, case in enumerate(PHRASINGS)]
+)
+def test_every_emergency_phrasing_triggers(detect: Detect, case: dict) -> None:
+    found = detect(case["text"])
+    assert found is not None, f"missed: {case['text']!r}"
+    assert found.kind == kind_of(case), found
+
+
+def test_report_rates(detect: Detect) -> None:
+    caught = sum(
+        (found := detect(case["text"])) is not None and found.kind == kind_of(case)
+        for case in RED_FLAGS
+    )
+    alarms = sum(detect(case["text"]) is not None for case in NON_EMERGENCIES)
+    print(
+        f"\nred-flag recall: {caught}/{len(RED_FLAGS)} ({caught / len(RED_FLAGS):.1%})"
+        f"  false alarms: {alarms}/{len(NON_EMERGENCIES)} ({alarms / len(NON_EMERGENCIES):.1%})"
+    )
+
+
+# Our own phrasings, beyond the shared test sets.
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I cant feel my leggs", "leg_weakness"),
+        ("I have a feever and my bakc hurts", "fever"),
+        ("incison is leeking and smells", "wound"),
+        ("my chets hurts", "chest_breathing"),
+    ],
+)
+def test_typos_are_tolerated(detect: Detect, text: str, category: str) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, no chills, my back is fine",
+        "I'm not short of breath",
+        "there's no pus or redness around my scar",
+        "I don't feel any weakness in my legs",
+        "I have no trouble breathing and no chest pain",
+        "i've not lost control of my bladder",
+    ],
+)
+def test_denied_symptoms_do_not_trigger(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I haven't been able to pee since last night", "bladder_bowel"),
+        ("my wound won't stop bleeding", "wound"),
+        ("without warning my legs collapsed", "leg_weakness"),
+        ("I can't even lift my foot", "leg_weakness"),
+        ("I'm not sure but I think I'm short of breath", "chest_breathing"),
+    ],
+)
+def test_negation_words_around_real_symptoms_still_trigger(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+@pytest.mark.parametrize(
+    "text", ["I can't breathe", "i cant breath", "I cannot breathe", "couldnt get my breath"]
+)
+def test_contractions_with_or_without_apostrophe(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.category == "chest_breathing", found
+
+
+def test_red_flag_buried_in_a_longer_question(detect: Detect) -> None:
+    text = (
+        "Thanks for the info about driving. By the way my bum has gone numb since this "
+        "morning. Also, when will I be able to fly to Spain?"
+    )
+    assert detect(text) == RedFlag("red_flag", "saddle_numbness", "bum has gone numb")
+
+
+def test_self_harm_wins_over_red_flags(detect: Detect) -> None:
+    found = detect("I can't feel my legs and honestly I want to end my life")
+    assert found is not None and found.kind == "self_harm", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What should I do if I get a fever after the operation?",
+        "how can I tell if my wound is infected",
+        "I had a car accident years ago, my back was sore for a week",
+    ],
+)
+def test_questions_and_old_history_do_not_trigger(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+def test_edit_distance_counts_a_swap_as_one_typo() -> None:
+    assert edit_distance("bakc", "back") == 1
+    assert edit_distance("fevr", "fever") == 1
+    assert edit_distance("kitten", "sitting") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a resolution that is denied, undone later in the sentence, or in another sentence
+        ("my wound was bleeding and it still hasn't stopped", "wound"),
+        ("my leg went weak, the GP said it was normal but it's getting worse", "leg_weakness"),
+        ("my scar was red, it settled, but it came back this morning hot and swollen", "wound"),
+        ("my incision is leaking and the nurse said that is not normal", "wound"),
+        ("my legs gave way this morning and the weakness hasn't gone away", "leg_weakness"),
+        ("i fell on the ice, the GP said it was fine, but now the pain is unbearable", "trauma"),
+        ("numbness between my legs since this morning, it hasn't settled", "saddle_numbness"),
+        ("the bleeding stopped. now my stitches have burst open", "wound"),
+        # a real fall beside a slipped disc
+        ("my disc slipped when I fell down the stairs and my back is agony", "trauma"),
+        ("i slipped. my back hurts so much", "trauma"),
+        # an operation days ago, said in the ways people say it
+        ("my mum had her fusion on tuesday and she's burning up tonight", "fever"),
+        ("got fused last week and now i have chills and sweats", "fever"),
+    ],
+)
+def test_still_urgent_where_a_discount_does_not_apply(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+def test_self_harm_is_never_discounted_as_resolved(detect: Detect) -> None:
+    found = detect("I wanted to kill myself last month but it went away")
+    assert found is not None and found.kind == "self_harm", found
+
+
+def test_an_operation_years_ago_is_not_recent(detect: Detect) -> None:
+    assert detect("had my fusion years ago, caught flu with a fever, is paracetamol ok?") is None

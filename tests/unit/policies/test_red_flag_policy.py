@@ -1,0 +1,108 @@
+"""RedFlagPolicy: the detector's finding gets the emergency guidance, whatever else predicts."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.core.constants import RULE_POLICY_PRIORITY
+from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from core.paths import PROJECT_ROOT
+from extensions.policies.red_flag_policy import RedFlagPolicy, emergency_of
+
+WOUND = {"kind": "red_flag", "category": "wound", "matched": "incision is bleeding"}
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(PROJECT_ROOT / "domain.yml")
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> RedFlagPolicy:
+    return RedFlagPolicy.create(
+        RedFlagPolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("red_flag_policy"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+
+
+def user_message(intent: str, red_flag: dict | None = None) -> UserUttered:
+    parse_data = {"intent": {"name": intent, "confidence": 0.98}}
+    if red_flag:
+        parse_data["red_flag"] = red_flag
+    return UserUttered("...", parse_data["intent"], parse_data=parse_data)
+
+
+def tracker_after(*events: object) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        "patient", [ActionExecuted(ACTION_LISTEN_NAME), *events]
+    )
+
+
+def predicted(prediction: PolicyPrediction, domain: Domain) -> str | None:
+    if prediction.max_confidence == 0:
+        return None
+    return domain.action_names_or_texts[prediction.max_confidence_index]
+
+
+def test_the_detector_finding_counts_whatever_the_intent() -> None:
+    assert emergency_of(user_message("nlu_fallback", WOUND)) == ("red_flag", "wound")
+
+
+def test_an_emergency_intent_sent_directly_counts_too() -> None:
+    assert emergency_of(user_message("self_harm")) == ("self_harm", "unspecified")
+
+
+def test_an_ordinary_message_is_no_emergency() -> None:
+    assert emergency_of(user_message("ask_recovery_time")) is None
+    assert emergency_of(None) is None
+
+
+def test_a_red_flag_outranks_a_certain_rule(policy: RedFlagPolicy, domain: Domain) -> None:
+    """The fallback rule is as sure as a prediction can be; the emergency still wins."""
+    tracker = tracker_after(user_message("nlu_fallback", WOUND))
+    rule_probabilities = [0.0] * domain.num_actions
+    rule_probabilities[domain.index_for_action("utter_cannot_answer")] = 1.0
+    rule = PolicyPrediction(rule_probabilities, "RulePolicy", RULE_POLICY_PRIORITY)
+    ours = policy.predict_action_probabilities(tracker, domain)
+    for order in ((rule, ours), (ours, rule)):
+        best = DefaultPolicyPredictionEnsemble().combine_predictions_from_kwargs(
+            tracker, domain, **{f"policy_{i}": p for i, p in enumerate(order)}
+        )
+        assert predicted(best, domain) == "utter_emergency"
+
+
+def test_self_harm_gets_the_crisis_line(policy: RedFlagPolicy, domain: Domain) -> None:
+    finding = {"kind": "self_harm", "category": "self_harm", "matched": "want to die"}
+    tracker = tracker_after(user_message("ask_alternatives", finding))
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    assert predicted(prediction, domain) == "utter_crisis_support"
+
+
+def test_after_the_guidance_it_listens(policy: RedFlagPolicy, domain: Domain) -> None:
+    tracker = tracker_after(user_message("emergency", WOUND), ActionExecuted("utter_emergency"))
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    assert predicted(prediction, domain) == ACTION_LISTEN_NAME
+
+
+def test_an_ordinary_message_is_left_to_the_rules(policy: RedFlagPolicy, domain: Domain) -> None:
+    tracker = tracker_after(user_message("ask_recovery_time"))
+    assert predicted(policy.predict_action_probabilities(tracker, domain), domain) is None
+
+
+def test_the_detector_runs_last_and_the_policy_is_configured() -> None:
+    """Nothing after the detector can rewrite its intent; without the policy nobody answers it."""
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    assert config["pipeline"][-1]["name"] == "extensions.nlu.red_flag_detector.RedFlagDetector"
+    policies = [policy["name"] for policy in config["policies"]]
+    assert "extensions.policies.red_flag_policy.RedFlagPolicy" in policies
