@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import ask_for_feedback
 from core.facts import Content, Fact, load_content
+from core.questions import QUESTIONS_KEY
 
 # Loaded once when the action server starts: a broken file stops it there.
 CONTENT = load_content()
@@ -15,9 +16,6 @@ CONTENT = load_content()
 # Intents answered with a fact that needs a word first: no decision, no diagnosis.
 INTENT_LEAD_INS = {"ask_personal_advice": "utter_no_personal_advice"}
 
-# Set in the parse data by SeveralQuestionsClassifier (config.yml) for a message with two or
-# more questions: each question's intent, in the order asked.
-QUESTIONS_KEY = "questions"
 # More facts than this in one reply would bury each of them.
 MAX_FACTS_PER_MESSAGE = 3
 

@@ -21,9 +21,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from core.questions import QUESTIONS_KEY
+
 logger = logging.getLogger(__name__)
 
-QUESTIONS_KEY = "questions"
 THRESHOLD = "threshold"
 # Words a question opens with, typos and SMS spellings included.
 QUESTION_WORDS = (

@@ -8,11 +8,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from extensions.nlu.several_questions import (
-    QUESTIONS_KEY,
-    SeveralQuestionsClassifier,
-    split_questions,
-)
+from core.questions import QUESTIONS_KEY
+from extensions.nlu.several_questions import SeveralQuestionsClassifier, split_questions
 
 
 @pytest.mark.parametrize(
