@@ -14,9 +14,19 @@ conversations (`retrieve_full_tracker`).
       recent_turns: 20
 
 Only slots are carried from before the window: this assistant has no forms and never pauses.
+
+Finding that window takes several queries, so the store also keeps the latest windows it read or
+wrote in memory (`cached_conversations`, 1,000 by default; 0 turns this off). One indexed query
+for a conversation's latest stored event tells whether its window is still current, so another
+replica's write, a retention deletion or a restart all load it from the database again.
 """
 
+import itertools
 import math
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,32 +35,168 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
     AllSlotsReset,
+    Event,
     Restarted,
     SessionStarted,
     SlotSet,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Query, Session
 
 DEFAULT_RECENT_TURNS = 20
+DEFAULT_CACHED_CONVERSATIONS = 1000
 # Events after which no earlier slot value counts.
 SLOT_RESETS = (AllSlotsReset.type_name, Restarted.type_name)
+# After these, the next message's window is read from the database rather than worked out here.
+SESSION_BOUNDARIES = (SessionStarted, Restarted)
 # Finds a conversation's latest session start, listens and slots without reading all its events.
 INDEX = (
     "CREATE INDEX IF NOT EXISTS events_sender_type_action_id "
     "ON events (sender_id, type_name, action_name, id)"
 )
 
+LatestEvent = tuple[int, float]
+
+
+def is_listen(event: Event) -> bool:
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
+
+
+def recent_window(
+    events: Sequence[Event], recent_turns: int, slot_names: Iterable[str]
+) -> list[Event]:
+    """What `_event_query` selects, worked out from a session's events in order: the latest
+    `recent_turns` turns from the listen before them, after the latest SlotSet of each slot
+    before them (none from before a reset).
+    """
+    listens = [index for index, event in enumerate(events) if is_listen(event)]
+    if len(listens) <= recent_turns:
+        return list(events)
+    start = listens[-recent_turns - 1]
+    resets = [
+        index
+        for index, event in enumerate(events[:start])
+        if isinstance(event, (AllSlotsReset, *SESSION_BOUNDARIES))
+    ]
+    slots_since = resets[-1] if resets else -1
+    latest_slot_sets = {
+        event.key: index
+        for index, event in enumerate(events[:start])
+        if index > slots_since and isinstance(event, SlotSet)
+    }
+    carried = sorted(latest_slot_sets[name] for name in slot_names if name in latest_slot_sets)
+    return [events[index] for index in carried] + list(events[start:])
+
+
+@dataclass(frozen=True)
+class CachedWindow:
+    """A conversation's window as last read or written, valid while its latest event is."""
+
+    latest_event: LatestEvent
+    events: tuple[Event, ...]
+    # The tracker last handed out or saved, and how many of its events are stored.
+    tracker: "weakref.ref[DialogueStateTracker]"
+    stored_events: int
+
 
 class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose trackers hold the latest turns of the session and its slots."""
 
-    def __init__(self, *args: Any, recent_turns: int = DEFAULT_RECENT_TURNS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        recent_turns: int = DEFAULT_RECENT_TURNS,
+        cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS,
+        **kwargs: Any,
+    ) -> None:
         if int(recent_turns) < 1:
             raise ValueError("recent_turns must be 1 or more")
+        if int(cached_conversations) < 0:
+            raise ValueError("cached_conversations must be 0 or more")
         super().__init__(*args, **kwargs)
         self.recent_turns = int(recent_turns)
+        self.cached_conversations = int(cached_conversations)
+        self._windows: OrderedDict[str, CachedWindow] = OrderedDict()
+        event = self.SQLEvent
+        self._latest_event_query = (
+            sa.select(event.id, event.timestamp)
+            .where(event.sender_id == sa.bindparam("sender_id"))
+            .order_by(event.id.desc())
+            .limit(1)
+        )
         with self.engine.begin() as connection:
             connection.execute(sa.text(INDEX))
+
+    def _latest_event(self, sender_id: str) -> LatestEvent | None:
+        """The id and time of the conversation's latest stored event: one step down an index."""
+        with self.engine.connect() as connection:
+            row = connection.execute(self._latest_event_query, {"sender_id": sender_id}).first()
+        return (row.id, row.timestamp) if row else None
+
+    def _remember(self, sender_id: str, window: CachedWindow) -> None:
+        """Keeps the window, forgetting the least recently used beyond `cached_conversations`."""
+        self._windows[sender_id] = window
+        self._windows.move_to_end(sender_id)
+        while len(self._windows) > self.cached_conversations:
+            self._windows.popitem(last=False)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The bounded tracker, from memory when nothing was stored since it was last read."""
+        latest_event = self._latest_event(sender_id)
+        window = self._windows.get(sender_id)
+        if latest_event is None:
+            self._windows.pop(sender_id, None)
+            return None
+        if window is not None and window.latest_event == latest_event:
+            tracker = DialogueStateTracker.from_events(
+                sender_id, list(window.events), self.domain.slots if self.domain else None
+            )
+            events = window.events
+        else:
+            tracker = await super().retrieve(sender_id)
+            if tracker is None:
+                return None
+            events = tuple(tracker.events)
+        self._remember(
+            sender_id, CachedWindow(latest_event, events, weakref.ref(tracker), len(events))
+        )
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the new events, then keeps the tracker's next window when it can be worked out
+        here: not after a session start or restart, nor for a tracker this store did not load.
+        """
+        await super().save(tracker)
+        sender_id = tracker.sender_id
+        window = self._windows.pop(sender_id, None)
+        events = list(tracker.events)
+        if (
+            window is None
+            or window.tracker() is not tracker
+            or any(
+                isinstance(event, SESSION_BOUNDARIES) for event in events[window.stored_events :]
+            )
+            or (latest_event := self._latest_event(sender_id)) is None
+        ):
+            return
+        slot_names = [slot.name for slot in self.domain.slots] if self.domain else []
+        self._remember(
+            sender_id,
+            CachedWindow(
+                latest_event,
+                tuple(recent_window(events, self.recent_turns, slot_names)),
+                weakref.ref(tracker),
+                len(events),
+            ),
+        )
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
+        """The events after those stored, counted in memory for a tracker this store handed out."""
+        window = self._windows.get(tracker.sender_id)
+        stored_events = window.stored_events if window and window.tracker() is tracker else None
+        if stored_events is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored_events, None)
 
     def _event_query(
         self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool

@@ -1,9 +1,13 @@
 """The bounded tracker store on a real SQLite database: what Rasa loads, what it stores."""
 
 import asyncio
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -115,3 +119,95 @@ def test_a_short_session_loads_as_rasa_loads_it(store: RecentTurnsSQLTrackerStor
 def test_recent_turns_below_one_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         RecentTurnsSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "c.sqlite"), recent_turns=0)
+
+
+def uncached(store: RecentTurnsSQLTrackerStore) -> RecentTurnsSQLTrackerStore:
+    """A second store on the same database that reads every window from SQL, as a new replica."""
+    return RecentTurnsSQLTrackerStore(
+        domain=store.domain,
+        dialect="sqlite",
+        db=store.engine.url.database,
+        recent_turns=store.recent_turns,
+        cached_conversations=0,
+    )
+
+
+def as_stored(tracker: DialogueStateTracker) -> tuple[list[dict], dict]:
+    return [event.as_dict() for event in tracker.events], tracker.current_slot_values()
+
+
+# One message's events: a turn, a turn setting a slot, a reset, a new session.
+MESSAGES = st.lists(
+    st.sampled_from(["turn", "topic", "facts", "reset", "session"]), min_size=1, max_size=40
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(messages=MESSAGES)
+def test_a_window_kept_in_memory_is_the_window_sql_reads(
+    store: RecentTurnsSQLTrackerStore, messages: list[str]
+) -> None:
+    sender = f"random-{uuid.uuid4().hex}"
+    for number, kind in enumerate(messages):
+        events = {
+            "turn": turn(number),
+            "topic": turn(number, SlotSet("topic", f"topic {number}")),
+            "facts": turn(number, SlotSet("answered_facts", [f"fact {number}"])),
+            "reset": turn(number, AllSlotsReset()),
+            "session": session_start(),
+        }[kind]
+        save(store, sender, events)
+        from_memory = asyncio.run(store.retrieve(sender))
+        from_sql = asyncio.run(uncached(store).retrieve(sender))
+        assert as_stored(from_memory) == as_stored(from_sql)
+
+
+def test_another_replicas_write_is_read_from_the_database(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "shared", session_start() + turn(0))
+    save(uncached(store), "shared", turn(1, SlotSet("topic", "mobility")))
+    tracker = asyncio.run(store.retrieve("shared"))
+    assert user_texts(tracker) == ["message 0", "message 1"]
+    assert tracker.get_slot("topic") == "mobility"
+
+
+def test_a_conversation_deleted_from_the_database_is_gone_from_memory(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "deleted", session_start() + turn(0))
+    with store.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'deleted'"))
+    assert asyncio.run(store.retrieve("deleted")) is None
+
+
+def test_a_tracker_the_store_did_not_load_is_stored_whole_and_once(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "outside", session_start() + turn(0))
+    tracker = asyncio.run(uncached(store).retrieve("outside"))
+    tracker.update(UserUttered("message 1"))
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(tracker))
+    full = asyncio.run(store.retrieve_full_tracker("outside"))
+    assert user_texts(full) == ["message 0", "message 1"]
+
+
+def test_memory_holds_at_most_cached_conversations(tmp_path: Path, domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(
+        domain=domain, dialect="sqlite", db=str(tmp_path / "c.sqlite"), cached_conversations=2
+    )
+    for sender in ("first", "second", "third"):
+        save(store, sender, session_start() + turn(0))
+        save(store, sender, turn(1))
+    assert list(store._windows) == ["second", "third"]
+    assert user_texts(asyncio.run(store.retrieve("first"))) == ["message 0", "message 1"]
+
+
+def test_cached_conversations_below_zero_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        RecentTurnsSQLTrackerStore(
+            dialect="sqlite", db=str(tmp_path / "c.sqlite"), cached_conversations=-1
+        )
