@@ -47,8 +47,6 @@ DEFAULT_RECENT_TURNS = 20
 DEFAULT_CACHED_CONVERSATIONS = 1000
 # Events after which no earlier slot value counts.
 SLOT_RESETS = (AllSlotsReset.type_name, Restarted.type_name)
-# After these, the next message's window is read from the database rather than worked out here.
-SESSION_BOUNDARIES = (SessionStarted, Restarted)
 # Finds a conversation's latest session start, listens and slots without reading all its events.
 INDEX = (
     "CREATE INDEX IF NOT EXISTS events_sender_type_action_id "
@@ -60,6 +58,12 @@ LatestEvent = tuple[int, float]
 
 def is_listen(event: Event) -> bool:
     return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
+
+
+def latest_session(events: Sequence[Event]) -> list[Event]:
+    """The events from the latest session start on, chosen by time as Rasa's query chooses them."""
+    starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
+    return [event for event in events if event.timestamp >= starts[-1]] if starts else list(events)
 
 
 def recent_window(
@@ -76,7 +80,7 @@ def recent_window(
     resets = [
         index
         for index, event in enumerate(events[:start])
-        if isinstance(event, (AllSlotsReset, *SESSION_BOUNDARIES))
+        if isinstance(event, (AllSlotsReset, Restarted, SessionStarted))
     ]
     slots_since = resets[-1] if resets else -1
     latest_slot_sets = {
@@ -92,11 +96,15 @@ def recent_window(
 class CachedWindow:
     """A conversation's window as last read or written, valid while its latest event is."""
 
-    latest_event: LatestEvent
+    latest_event: LatestEvent | None
     events: tuple[Event, ...]
-    # The tracker last handed out or saved, and how many of its events are stored.
-    tracker: "weakref.ref[DialogueStateTracker]"
+    # The tracker last handed out or saved, and how many of its events are stored; no tracker
+    # for a conversation with nothing stored, whose first tracker Rasa makes itself.
+    tracker: "weakref.ref[DialogueStateTracker] | None"
     stored_events: int
+
+
+NOTHING_STORED = CachedWindow(latest_event=None, events=(), tracker=None, stored_events=0)
 
 
 class RecentTurnsSQLTrackerStore(SQLTrackerStore):
@@ -145,7 +153,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         latest_event = self._latest_event(sender_id)
         window = self._windows.get(sender_id)
         if latest_event is None:
-            self._windows.pop(sender_id, None)
+            self._remember(sender_id, NOTHING_STORED)
             return None
         if window is not None and window.latest_event == latest_event:
             tracker = DialogueStateTracker.from_events(
@@ -163,22 +171,17 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the new events, then keeps the tracker's next window when it can be worked out
-        here: not after a session start or restart, nor for a tracker this store did not load.
+        """Stores the new events, then keeps the tracker's next window, unless this store did not
+        hand the tracker out.
         """
+        stored_events = self._stored_events(tracker)
         await super().save(tracker)
         sender_id = tracker.sender_id
-        window = self._windows.pop(sender_id, None)
-        events = list(tracker.events)
-        if (
-            window is None
-            or window.tracker() is not tracker
-            or any(
-                isinstance(event, SESSION_BOUNDARIES) for event in events[window.stored_events :]
-            )
-            or (latest_event := self._latest_event(sender_id)) is None
-        ):
+        latest_event = self._latest_event(sender_id) if stored_events is not None else None
+        if latest_event is None:
+            self._windows.pop(sender_id, None)
             return
+        events = latest_session(tracker.events)
         slot_names = [slot.name for slot in self.domain.slots] if self.domain else []
         self._remember(
             sender_id,
@@ -186,14 +189,22 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
                 latest_event,
                 tuple(recent_window(events, self.recent_turns, slot_names)),
                 weakref.ref(tracker),
-                len(events),
+                len(tracker.events),
             ),
         )
 
+    def _stored_events(self, tracker: DialogueStateTracker) -> int | None:
+        """How many of the tracker's events are stored, if this store handed it out."""
+        window = self._windows.get(tracker.sender_id)
+        if window is None:
+            return None
+        if window.tracker is None:
+            return window.stored_events
+        return window.stored_events if window.tracker() is tracker else None
+
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         """The events after those stored, counted in memory for a tracker this store handed out."""
-        window = self._windows.get(tracker.sender_id)
-        stored_events = window.stored_events if window and window.tracker() is tracker else None
+        stored_events = self._stored_events(tracker)
         if stored_events is None:
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored_events, None)
