@@ -177,9 +177,12 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         stored_events = self._stored_events(tracker)
         await super().save(tracker)
         sender_id = tracker.sender_id
-        latest_event = self._latest_event(sender_id) if stored_events is not None else None
-        if latest_event is None:
+        if stored_events is None:
             self._windows.pop(sender_id, None)
+            return
+        latest_event = self._latest_event(sender_id)
+        if latest_event is None:
+            self._remember(sender_id, NOTHING_STORED)
             return
         events = latest_session(tracker.events)
         slot_names = [slot.name for slot in self.domain.slots] if self.domain else []

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -211,3 +212,15 @@ def test_cached_conversations_below_zero_is_refused(tmp_path: Path) -> None:
         RecentTurnsSQLTrackerStore(
             dialect="sqlite", db=str(tmp_path / "c.sqlite"), cached_conversations=-1
         )
+
+
+def test_a_new_conversation_is_counted_in_memory_from_its_first_save(
+    store: RecentTurnsSQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Rasa starts one: nothing found, an empty tracker saved, then its first events."""
+    tracker = asyncio.run(store.get_or_create_tracker("new", append_action_listen=False))
+    for event in session_start() + turn(0):
+        tracker.update(event)
+    monkeypatch.setattr(SQLTrackerStore, "_additional_events", None)
+    asyncio.run(store.save(tracker))
+    assert user_texts(asyncio.run(uncached(store).retrieve("new"))) == ["message 0"]
