@@ -10,6 +10,7 @@ MODEL := models/spine-fusion.tar.gz
 # data/facts.yml is read at run time, so editing it needs no retraining; the trained custom
 # component is part of the model, so changing its code does.
 TRAINING_FILES := config.yml domain.yml extensions/nlu/blended_intent_classifier.py \
+	extensions/nlu/sentence_count_vectors.py \
 	extensions/nlu/several_questions.py \
 	$(shell find data -name '*.yml' ! -name facts.yml)
 
