@@ -21,7 +21,8 @@ from spacy.vocab import Vocab
 from core.emergency import EMERGENCY_KINDS
 
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
-TERM_ATTRIBUTE = "red_flag_term"
+# The norm of a shadow token that stands for no keyword; no pattern lists it.
+NO_TERM = "<no red-flag term>"
 MODIFIERS = ("negation", "hypothetical", "history", "resolved")
 CUE_LABELS = ("hypothetical", "history", "resolved", "recurrence")
 EXCEPTION_SUFFIX = "!except"
@@ -147,17 +148,13 @@ class RedFlagMatcher:
         for keyword in sorted(self._keywords):
             self._keywords_by_initial[keyword[0]].append(keyword)
         self._nearest_keyword = lru_cache(maxsize=8192)(self._find_nearest_keyword)
-        if not Token.has_extension(TERM_ATTRIBUTE):
-            Token.set_extension(TERM_ATTRIBUTE, default=None)
 
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
-        for token in doc:
-            token._.set(TERM_ATTRIBUTE, self._term(token))
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, int, int]] = []
-        for match_id, start, end in self._matcher(doc):
+        for match_id, start, end in self._matcher(self._shadow(doc)):
             label = self._vocab.strings[match_id]
             if label in CUE_LABELS or label.endswith(EXCEPTION_SUFFIX):
                 cues[label].append((start, end))
@@ -194,7 +191,7 @@ class RedFlagMatcher:
         return None
 
     def _compile(self, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Spell out a pattern of the YAML file as spaCy Matcher tokens on the term attribute."""
+        """Spell out a pattern of the YAML file as spaCy Matcher tokens on the shadow norms."""
         tokens: list[dict[str, Any]] = []
         for element in pattern:
             if "phrase" in element:
@@ -211,7 +208,7 @@ class RedFlagMatcher:
                 words = set(self._words(element))
                 # A listed word also accepts its inflections listed elsewhere ("hurt": "hurting").
                 words |= {k for k in self._keywords if self._lemmas.get(k, k) in words}
-                token = {"_": {TERM_ATTRIBUTE: {"IN": sorted(words)}}}
+                token = {"NORM": {"IN": sorted(words)}}
             if "op" in element:
                 token["OP"] = element["op"]
             tokens.append(token)
@@ -236,6 +233,21 @@ class RedFlagMatcher:
                 unknown = {sign for group in rule.groups for sign in group} - signs.keys()
                 if unknown:
                     raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
+
+    def _shadow(self, doc: Doc) -> Doc:
+        """The message again, each token's norm the keyword it stands for.
+
+        The matcher reads a norm in C; an extension attribute costs it a Python object per
+        token and pattern, most of a message's detection time.
+        """
+        shadow = Doc(
+            self._vocab,
+            words=[token.text for token in doc],
+            spaces=[bool(token.whitespace_) for token in doc],
+        )
+        for token, shadow_token in zip(doc, shadow, strict=True):
+            shadow_token.norm_ = self._term(token) or NO_TERM
+        return shadow
 
     def _term(self, token: Token) -> str | None:
         """The keyword a token stands for: its text, its lemma, or the keyword it misspells."""
