@@ -208,7 +208,8 @@ class RedFlagMatcher:
                 words = set(self._words(element))
                 # A listed word also accepts its inflections listed elsewhere ("hurt": "hurting").
                 words |= {k for k in self._keywords if self._lemmas.get(k, k) in words}
-                token = {"NORM": {"IN": sorted(words)}}
+                # One word is compared in C; a set costs a Python call per token.
+                token = {"NORM": words.pop() if len(words) == 1 else {"IN": sorted(words)}}
             if "op" in element:
                 token["OP"] = element["op"]
             tokens.append(token)
