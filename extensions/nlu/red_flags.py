@@ -134,8 +134,15 @@ class RedFlagMatcher:
         # The vocabulary whose strings name the matches (spaCy's stubs hide Matcher.vocab).
         self._vocab = vocab
         self._matcher = Matcher(vocab, validate=True)
-        for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items():
-            self._matcher.add(name, [self._compile(pattern) for pattern in patterns])
+        compiled = {
+            name: [self._compile(pattern) for pattern in patterns]
+            for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items()
+        }
+        for name, patterns in compiled.items():
+            self._matcher.add(name, patterns)
+        self._sign_requirements = [
+            _required_keywords(pattern) for name in sign_patterns for pattern in compiled[name]
+        ]
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
         }
@@ -151,10 +158,13 @@ class RedFlagMatcher:
 
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
+        terms = [self._term(token) for token in doc]
+        if not self._may_hold_a_sign(terms):
+            return None
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, int, int]] = []
-        for match_id, start, end in self._matcher(self._shadow(doc)):
+        for match_id, start, end in self._matcher(self._shadow(doc, terms)):
             label = self._vocab.strings[match_id]
             if label in CUE_LABELS or label.endswith(EXCEPTION_SUFFIX):
                 cues[label].append((start, end))
@@ -235,7 +245,18 @@ class RedFlagMatcher:
                 if unknown:
                     raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
 
-    def _shadow(self, doc: Doc) -> Doc:
+    def _may_hold_a_sign(self, terms: list[str | None]) -> bool:
+        """Whether some sign pattern finds every keyword it requires among the message's terms.
+
+        Without a sign no rule holds, so most messages skip the matcher, its costliest step.
+        """
+        present = set(terms)
+        return any(
+            all(not keywords.isdisjoint(present) for keywords in required)
+            for required in self._sign_requirements
+        )
+
+    def _shadow(self, doc: Doc, terms: list[str | None]) -> Doc:
         """The message again, each token's norm the keyword it stands for.
 
         The matcher reads a norm in C; an extension attribute costs it a Python object per
@@ -246,8 +267,8 @@ class RedFlagMatcher:
             words=[token.text for token in doc],
             spaces=[bool(token.whitespace_) for token in doc],
         )
-        for token, shadow_token in zip(doc, shadow, strict=True):
-            shadow_token.norm_ = self._term(token) or NO_TERM
+        for shadow_token, term in zip(shadow, terms, strict=True):
+            shadow_token.norm_ = term or NO_TERM
         return shadow
 
     def _term(self, token: Token) -> str | None:
@@ -327,6 +348,15 @@ def _category(name: str, spec: dict[str, Any]) -> _Category:
             f"{name}: use kinds {EMERGENCY_KINDS}, modifiers {MODIFIERS}, scopes {SCOPES}"
         )
     return _Category(name, spec["kind"], modifiers, rules)
+
+
+def _required_keywords(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
+    """The keywords of each token a compiled pattern cannot match without, one set a token."""
+    return [
+        frozenset(norm["IN"]) if isinstance(norm, dict) else frozenset([norm])
+        for token in pattern
+        if (norm := token.get("NORM")) is not None and token.get("OP", "1") in ("1", "+")
+    ]
 
 
 def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[int], list[int]]:
