@@ -2,11 +2,15 @@
 
 from typing import Any
 
+import numpy as np
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csr_matrix
 
 EARLIER_WEIGHT = "earlier_classifier_weight"
 FEATURIZERS = "featurizers"
@@ -55,28 +59,53 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
         super().__init__(*args, **kwargs)
         self.clf.set_params(C=self.config[INVERSE_REGULARIZATION])
 
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "BlendedIntentClassifier":
+        """The trained classifier, its weights stored column by column once at load.
+
+        scikit-learn multiplies by the transposed weights, which sparse products copy into
+        row order on every call, a millisecond a message; the values stay the same.
+        """
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        if hasattr(component.clf, "coef_"):
+            component.clf.coef_ = np.asfortranarray(component.clf.coef_)
+        return component
+
     def _create_X(self, messages: list[Message]) -> csr_matrix:
         """Sentence features of the configured featurizers, in pipeline order as Rasa's own.
 
         Read straight from the message: Rasa's accessor also copies and joins the sequence
-        features, which this classifier never uses, at a millisecond a message.
+        features, which this classifier never uses, at a millisecond a message. The blocks are
+        laid side by side in one COO matrix, entries in the order scipy's hstack and vstack
+        would leave them, without their checks of every block, another millisecond.
         """
         wanted = set(self.config[FEATURIZERS])
-        return vstack(
-            [
-                hstack(
-                    [
-                        features.features
-                        for features in message.features
-                        if features.attribute == TEXT
-                        and features.type == FEATURE_TYPE_SENTENCE
-                        and (not wanted or features.origin in wanted)
-                    ]
-                )
-                for message in messages
-            ],
-            format="csr",
-        )
+        data, rows, columns = [], [], []
+        width = 0
+        for row, message in enumerate(messages):
+            width = 0
+            for features in message.features:
+                if (
+                    features.attribute == TEXT
+                    and features.type == FEATURE_TYPE_SENTENCE
+                    and (not wanted or features.origin in wanted)
+                ):
+                    block = features.features.tocoo()
+                    data.append(block.data)
+                    rows.append(block.row + row)
+                    columns.append(block.col + width)
+                    width += block.shape[1]
+        return coo_matrix(
+            (np.concatenate(data), (np.concatenate(rows), np.concatenate(columns))),
+            shape=(len(messages), width),
+        ).tocsr()
 
     def process(self, messages: list[Message]) -> list[Message]:
         probabilities = self.clf.predict_proba(self._create_X(messages))

@@ -21,7 +21,8 @@ from spacy.vocab import Vocab
 from core.emergency import EMERGENCY_KINDS
 
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
-TERM_ATTRIBUTE = "red_flag_term"
+# The norm of a shadow token that stands for no keyword; no pattern lists it.
+NO_TERM = "<no red-flag term>"
 MODIFIERS = ("negation", "hypothetical", "history", "resolved")
 CUE_LABELS = ("hypothetical", "history", "resolved", "recurrence")
 EXCEPTION_SUFFIX = "!except"
@@ -133,8 +134,15 @@ class RedFlagMatcher:
         # The vocabulary whose strings name the matches (spaCy's stubs hide Matcher.vocab).
         self._vocab = vocab
         self._matcher = Matcher(vocab, validate=True)
-        for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items():
-            self._matcher.add(name, [self._compile(pattern) for pattern in patterns])
+        compiled = {
+            name: [self._compile(pattern) for pattern in patterns]
+            for name, patterns in {**sign_patterns, **exception_patterns, **cue_patterns}.items()
+        }
+        for name, patterns in compiled.items():
+            self._matcher.add(name, patterns)
+        self._sign_requirements = [
+            _required_keywords(pattern) for name in sign_patterns for pattern in compiled[name]
+        ]
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
         }
@@ -147,17 +155,16 @@ class RedFlagMatcher:
         for keyword in sorted(self._keywords):
             self._keywords_by_initial[keyword[0]].append(keyword)
         self._nearest_keyword = lru_cache(maxsize=8192)(self._find_nearest_keyword)
-        if not Token.has_extension(TERM_ATTRIBUTE):
-            Token.set_extension(TERM_ATTRIBUTE, default=None)
 
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
-        for token in doc:
-            token._.set(TERM_ATTRIBUTE, self._term(token))
+        terms = [self._term(token) for token in doc]
+        if not self._may_hold_a_sign(terms):
+            return None
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, int, int]] = []
-        for match_id, start, end in self._matcher(doc):
+        for match_id, start, end in self._matcher(self._shadow(doc, terms)):
             label = self._vocab.strings[match_id]
             if label in CUE_LABELS or label.endswith(EXCEPTION_SUFFIX):
                 cues[label].append((start, end))
@@ -194,7 +201,7 @@ class RedFlagMatcher:
         return None
 
     def _compile(self, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Spell out a pattern of the YAML file as spaCy Matcher tokens on the term attribute."""
+        """Spell out a pattern of the YAML file as spaCy Matcher tokens on the shadow norms."""
         tokens: list[dict[str, Any]] = []
         for element in pattern:
             if "phrase" in element:
@@ -211,7 +218,8 @@ class RedFlagMatcher:
                 words = set(self._words(element))
                 # A listed word also accepts its inflections listed elsewhere ("hurt": "hurting").
                 words |= {k for k in self._keywords if self._lemmas.get(k, k) in words}
-                token = {"_": {TERM_ATTRIBUTE: {"IN": sorted(words)}}}
+                # One word is compared in C; a set costs a Python call per token.
+                token = {"NORM": words.pop() if len(words) == 1 else {"IN": sorted(words)}}
             if "op" in element:
                 token["OP"] = element["op"]
             tokens.append(token)
@@ -236,6 +244,32 @@ class RedFlagMatcher:
                 unknown = {sign for group in rule.groups for sign in group} - signs.keys()
                 if unknown:
                     raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
+
+    def _may_hold_a_sign(self, terms: list[str | None]) -> bool:
+        """Whether some sign pattern finds every keyword it requires among the message's terms.
+
+        Without a sign no rule holds, so most messages skip the matcher, its costliest step.
+        """
+        present = set(terms)
+        return any(
+            all(not keywords.isdisjoint(present) for keywords in required)
+            for required in self._sign_requirements
+        )
+
+    def _shadow(self, doc: Doc, terms: list[str | None]) -> Doc:
+        """The message again, each token's norm the keyword it stands for.
+
+        The matcher reads a norm in C; an extension attribute costs it a Python object per
+        token and pattern, most of a message's detection time.
+        """
+        shadow = Doc(
+            self._vocab,
+            words=[token.text for token in doc],
+            spaces=[bool(token.whitespace_) for token in doc],
+        )
+        for shadow_token, term in zip(shadow, terms, strict=True):
+            shadow_token.norm_ = term or NO_TERM
+        return shadow
 
     def _term(self, token: Token) -> str | None:
         """The keyword a token stands for: its text, its lemma, or the keyword it misspells."""
@@ -314,6 +348,15 @@ def _category(name: str, spec: dict[str, Any]) -> _Category:
             f"{name}: use kinds {EMERGENCY_KINDS}, modifiers {MODIFIERS}, scopes {SCOPES}"
         )
     return _Category(name, spec["kind"], modifiers, rules)
+
+
+def _required_keywords(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
+    """The keywords of each token a compiled pattern cannot match without, one set a token."""
+    return [
+        frozenset(norm["IN"]) if isinstance(norm, dict) else frozenset([norm])
+        for token in pattern
+        if (norm := token.get("NORM")) is not None and token.get("OP", "1") in ("1", "+")
+    ]
 
 
 def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[int], list[int]]:
