@@ -19,7 +19,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import load_agent
 from rasa.core.channels import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.core.utils import AvailableEndpoints
 
 from evaluation.reporting import markdown_table
@@ -32,8 +32,9 @@ STAGES: dict[str, tuple[type, str]] = {
     "NLU (parse_message)": (MessageProcessor, "parse_message"),
     "policies (next action prediction)": (MessageProcessor, "_predict_next_with_tracker"),
     "action server call (RemoteAction.run)": (RemoteAction, "run"),
-    "tracker store read": (SQLTrackerStore, "retrieve"),
-    "tracker store write": (SQLTrackerStore, "save"),
+    # Rasa wraps whichever store endpoints.yml names in this one, so both stages time that store.
+    "tracker store read": (FailSafeTrackerStore, "retrieve"),
+    "tracker store write": (FailSafeTrackerStore, "save"),
     WHOLE_MESSAGE: (MessageProcessor, "handle_message"),
 }
 

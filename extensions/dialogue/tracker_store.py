@@ -15,6 +15,11 @@ conversations (`retrieve_full_tracker`).
 
 Only slots are carried from before the window: this assistant has no forms and never pauses.
 
+On SQLite the store keeps its connections open and writes ahead to a log (WAL, synchronous
+NORMAL): Rasa's default opened a new connection for every query and waited for the disk at every
+commit, together half a message's storage time. An application crash still loses nothing; a
+power cut may lose the last commits, never the database (PostgreSQL for production).
+
 Finding that window takes several queries, so the store also keeps the latest windows it read or
 wrote in memory (`cached_conversations`, 1,000 by default; 0 turns this off). One indexed query
 for a conversation's latest stored event tells whether its window is still current, so another
@@ -41,7 +46,8 @@ from rasa.shared.core.events import (
     SlotSet,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.orm import Query, Session
+from sqlalchemy.orm import Query, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 DEFAULT_RECENT_TURNS = 20
 DEFAULT_CACHED_CONVERSATIONS = 1000
@@ -54,6 +60,13 @@ INDEX = (
 )
 
 LatestEvent = tuple[int, float]
+IN_MEMORY_SQLITE = (None, "", ":memory:")
+
+
+def write_ahead(connection: Any, _: Any) -> None:
+    """SQLite settings for each new connection: a commit need not wait for the disk."""
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def is_listen(event: Event) -> bool:
@@ -110,6 +123,8 @@ NOTHING_STORED = CachedWindow(latest_event=None, events=(), tracker=None, stored
 class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose trackers hold the latest turns of the session and its slots."""
 
+    engine: sa.engine.Engine
+
     def __init__(
         self,
         *args: Any,
@@ -125,6 +140,16 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         self.recent_turns = int(recent_turns)
         self.cached_conversations = int(cached_conversations)
         self._windows: OrderedDict[str, CachedWindow] = OrderedDict()
+        if (
+            self.engine.dialect.name == "sqlite"
+            and self.engine.url.database not in IN_MEMORY_SQLITE
+        ):
+            # SQLAlchemy 2's default for an SQLite file; 1.4, which Rasa pins, opens one a query.
+            self.engine = sa.create_engine(
+                self.engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
+            sa.event.listen(self.engine, "connect", write_ahead)
+            self.sessionmaker = sessionmaker(bind=self.engine)
         event = self.SQLEvent
         self._latest_event_query = (
             sa.select(event.id, event.timestamp)

@@ -1,6 +1,7 @@
 """The bounded tracker store on a real SQLite database: what Rasa loads, what it stores."""
 
 import asyncio
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -224,3 +225,15 @@ def test_a_new_conversation_is_counted_in_memory_from_its_first_save(
     monkeypatch.setattr(SQLTrackerStore, "_additional_events", None)
     asyncio.run(store.save(tracker))
     assert user_texts(asyncio.run(uncached(store).retrieve("new"))) == ["message 0"]
+
+
+def test_sqlite_writes_ahead_on_kept_connections_and_other_readers_see_every_commit(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "durable", session_start() + turn(0))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert store.engine.pool.checkedin() >= 1
+    with sqlite3.connect(store.engine.url.database) as reader:
+        [(stored,)] = reader.execute("SELECT count(*) FROM events WHERE sender_id = 'durable'")
+    assert stored == len(session_start() + turn(0))
