@@ -12,18 +12,20 @@ conversations (`retrieve_full_tracker`).
       dialect: "sqlite"
       db: "var/conversations.sqlite"
       recent_turns: 20
+      cached_conversations: 1000
 
 Only slots are carried from before the window: this assistant has no forms and never pauses.
-
-On SQLite the store keeps its connections open and writes ahead to a log (WAL, synchronous
-NORMAL): Rasa's default opened a new connection for every query and waited for the disk at every
-commit, together half a message's storage time. An application crash still loses nothing; a
-power cut may lose the last commits, never the database (PostgreSQL for production).
 
 Finding that window takes several queries, so the store also keeps the latest windows it read or
 wrote in memory (`cached_conversations`, 1,000 by default; 0 turns this off). One indexed query
 for a conversation's latest stored event tells whether its window is still current, so another
 replica's write, a retention deletion or a restart all load it from the database again.
+
+On SQLite the store keeps its connections open and writes ahead to a log (WAL, synchronous
+NORMAL): Rasa's default opened a new connection for every query and waited for the disk at every
+commit (a message's read and write: 0.9 + 7.7 ms before, 0.4 + 2.8 ms after). A crash of the
+assistant still loses nothing; a power cut may lose the last commits, never the database
+(PostgreSQL for production).
 """
 
 import itertools
