@@ -29,6 +29,7 @@ assistant still loses nothing; a power cut may lose the last commits, never the 
 """
 
 import itertools
+import json
 import math
 import weakref
 from collections import OrderedDict
@@ -48,6 +49,7 @@ from rasa.shared.core.events import (
     SlotSet,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import Query, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -105,6 +107,19 @@ def recent_window(
     }
     carried = sorted(latest_slot_sets[name] for name in slot_names if name in latest_slot_sets)
     return [events[index] for index in carried] + list(events[start:])
+
+
+def event_row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The event as Rasa's SQLTrackerStore.save stores it, as one row of the events table."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 @dataclass(frozen=True)
@@ -198,11 +213,20 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the new events, then keeps the tracker's next window, unless this store did not
-        hand the tracker out.
+        """Stores the new events in the rows Rasa's save writes, in one statement rather than an
+        ORM object each, then keeps the tracker's next window, unless this store did not hand the
+        tracker out.
         """
         stored_events = self._stored_events(tracker)
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [
+                event_row(tracker.sender_id, event)
+                for event in self._additional_events(session, tracker)
+            ]
+            if rows:
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            session.commit()
         sender_id = tracker.sender_id
         if stored_events is None:
             self._windows.pop(sender_id, None)

@@ -59,7 +59,7 @@ def session_start() -> list[Event]:
     ]
 
 
-def save(store: RecentTurnsSQLTrackerStore, sender: str, events: list[Event]) -> None:
+def save(store: SQLTrackerStore, sender: str, events: list[Event]) -> None:
     """Appends events to the conversation as Rasa's processor does: retrieve, update, save."""
     tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(
         sender, store.domain.slots
@@ -109,6 +109,29 @@ def test_every_event_is_stored_once_however_long_the_conversation(
         save(store, "whole", events[-5:])
     full = asyncio.run(store.retrieve_full_tracker("whole"))
     assert [event.as_dict() for event in full.events] == [event.as_dict() for event in events]
+
+
+def stored_rows(database: Path) -> list[tuple]:
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+            "FROM events ORDER BY id"
+        ).fetchall()
+
+
+def test_each_event_is_stored_in_the_row_rasas_store_writes(tmp_path: Path, domain: Domain) -> None:
+    ours = RecentTurnsSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "o.db"))
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "r.db"))
+    asked = UserUttered("how long is recovery", {"name": "ask_recovery", "confidence": 0.9})
+    events = [*session_start(), asked, *turn(1, SlotSet("topic", "recovery"))[1:], *turn(2)]
+    for store in (ours, rasas):
+        for first, last in ((0, 3), (3, 8), (8, len(events))):
+            save(store, "rows", events[first:last])
+
+    rows = stored_rows(tmp_path / "o.db")
+    assert len(rows) == len(events)
+    assert ("ask_recovery", None) in {(row[3], row[4]) for row in rows}
+    assert rows == stored_rows(tmp_path / "r.db")
 
 
 def test_a_short_session_loads_as_rasa_loads_it(store: RecentTurnsSQLTrackerStore) -> None:
