@@ -23,7 +23,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.core.utils import AvailableEndpoints
 
 from evaluation.reporting import markdown_table
-from extensions.dialogue import graph_runner, remote_action
+from extensions.rasa_server import install_changes
 
 WHOLE_MESSAGE = "whole message (MessageProcessor.handle_message)"
 REST = "rest: domain responses, events, lock, session checks"
@@ -110,9 +110,8 @@ async def profile_messages(
     model: Path, endpoints: AvailableEndpoints, conversation: Sequence[str], rounds: int
 ) -> tuple[dict[str, float], int]:
     """Seconds per stage over `rounds` conversations after one untimed warm-up; and messages."""
-    # Custom actions and the model's graph as the server runs them (extensions/rasa_server.py).
-    remote_action.install()
-    graph_runner.install()
+    # Rasa changed as the server changes it (extensions/rasa_server.py).
+    install_changes()
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
 
     async def converse() -> None:

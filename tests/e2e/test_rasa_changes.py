@@ -1,32 +1,36 @@
-"""The trained model parses and predicts the same with the sequential runner as with dask."""
+"""The trained model, changed as the Rasa server changes Rasa, parses and predicts as Rasa does."""
 
 import asyncio
+from collections.abc import Iterator
 from functools import partial
 
 import pytest
 import rasa.core.processor
 from rasa.core.agent import Agent
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.utils.tensorflow.models import RasaModel
 
 from core.paths import MODEL_PATH
 from evaluation.reporting import HELDOUT_PATH
-from extensions.dialogue import graph_runner
 from extensions.dialogue.graph_runner import SequentialGraphRunner
+from extensions.nlu import diet_prediction
+from extensions.rasa_server import install_changes
 
 
 @pytest.fixture(scope="module")
-def agent() -> Agent:
-    """The model loaded as the Rasa server loads it, with the runner installed."""
+def agent() -> Iterator[Agent]:
+    """The model loaded as the Rasa server loads it."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
-        graph_runner.install()
+        patch.setattr(DIET, "_rasa_predict", RasaModel._rasa_predict)
+        install_changes()
         loaded = Agent.load(str(MODEL_PATH))
-    assert isinstance(loaded.processor.graph_runner, SequentialGraphRunner)
-    return loaded
+        yield loaded
 
 
 def parse_and_predict(agent: Agent, texts: list[str]) -> list[tuple[dict, str, float, str]]:
@@ -38,7 +42,7 @@ def parse_and_predict(agent: Agent, texts: list[str]) -> list[tuple[dict, str, f
             parsed = await agent.parse_message(text)
             said = UserUttered(text, parsed["intent"], [], parsed)
             tracker = DialogueStateTracker.from_events(
-                "graph-runner", [ActionExecuted(ACTION_LISTEN_NAME), said]
+                "rasa-changes", [ActionExecuted(ACTION_LISTEN_NAME), said]
             )
             prediction = agent.processor._predict_next_with_tracker(tracker)
             action = agent.domain.action_names_or_texts[prediction.max_confidence_index]
@@ -48,16 +52,20 @@ def parse_and_predict(agent: Agent, texts: list[str]) -> list[tuple[dict, str, f
     return asyncio.run(run_all())
 
 
-def test_every_heldout_message_gets_what_dask_would_give(
+def test_every_heldout_message_gets_what_unchanged_rasa_would_give(
     agent: Agent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts = [example.get("text") for example in load_data(str(HELDOUT_PATH)).intent_examples]
-    sequential = parse_and_predict(agent, texts)
-
     runner = agent.processor.graph_runner
+    assert isinstance(runner, SequentialGraphRunner)
+    assert DIET._rasa_predict is diet_prediction.predict_with_traced_graph
+    changed = parse_and_predict(agent, texts)
+    assert len(diet_prediction.traced_graphs) == 1
+
     monkeypatch.setattr(runner, "run", partial(DaskGraphRunner.run, runner))
-    with_dask = parse_and_predict(agent, texts)
+    monkeypatch.setattr(DIET, "_rasa_predict", RasaModel._rasa_predict)
+    unchanged = parse_and_predict(agent, texts)
 
     assert len(texts) >= 150
-    assert sequential == with_dask
-    assert len({action for _, action, _, _ in sequential}) >= 5
+    assert changed == unchanged
+    assert len({action for _, action, _, _ in changed}) >= 5
