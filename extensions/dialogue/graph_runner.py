@@ -1,7 +1,7 @@
 """How the Rasa server runs its model's graph: each node in turn, without dask's scheduler.
 
 Rasa 3.6 runs the NLU graph and the policy graph of every message through `dask.get`. For these
-graphs, a chain of NLU components and two policies, dask's scheduling cost about an eighth of
+graphs, a chain of NLU components and two policies, dask's scheduling cost about a fifth of
 the Rasa server's CPU per message (docs/measurements.md). `install()` makes Rasa's message
 processor build this runner instead; extensions/rasa_server.py calls it before Rasa starts.
 Training keeps dask.

@@ -2,10 +2,10 @@
 
 Rasa 3.6 calls DIET's prediction through a `tf.function` each message. Its graph is traced once,
 on the first message, but each later call still matches, checks and converts every argument
-against the function's signature in Python: 3.6 ms of a 1.1 ms prediction here
-(docs/measurements.md). After Rasa's own first call, `install()` has DIET call that traced graph
-directly, with the same tensors, and hand back the same outputs. extensions/rasa_server.py
-calls it before Rasa starts.
+against the function's signature in Python: a call took 3.6 ms here, the traced graph called
+with the same inputs 1.1 ms (docs/measurements.md). After Rasa's own first call, `install()`
+has DIET call that traced graph directly, with the same tensors, and hand back the same
+outputs. extensions/rasa_server.py calls it before Rasa starts.
 """
 
 import weakref
