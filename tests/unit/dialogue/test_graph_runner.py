@@ -100,6 +100,13 @@ def test_each_run_starts_afresh(runner_class: type, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("runner_class", RUNNERS)
+def test_an_input_given_for_a_node_takes_its_place(runner_class: type, tmp_path: Path) -> None:
+    runner = make_runner(runner_class, DIAMOND, tmp_path)
+    assert runner.run(inputs={"__number__": 0, "left": 100}, targets=["joined"]) == {"joined": 110}
+    assert "left" not in Arithmetic.runs
+
+
+@pytest.mark.parametrize("runner_class", RUNNERS)
 def test_a_missing_input_is_refused(runner_class: type, tmp_path: Path) -> None:
     runner = make_runner(runner_class, DIAMOND, tmp_path)
     with pytest.raises(GraphRunError, match="Missing input"):
