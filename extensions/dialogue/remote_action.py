@@ -6,7 +6,8 @@ calls it before Rasa starts). Rasa 3.6 offers no setting for this, hence the ass
 
 - Checked once: Rasa 3.6 checks every answer with `jsonschema.validate`, which first checks the
   schema itself against its meta-schema: about 20 ms of CPU per custom action here, half of a
-  message's time.
+  message's time. And each event is checked against the one branch of Rasa's event schema
+  that its name selects, not against all 23 of its `oneOf` (2.3 ms an answer).
 - Resilient: Rasa 3.6 has no fallback of its own: a failed custom action loses its events, the
   user gets silence and the dialogue state breaks, so even the rules for emergencies stop
   matching (RasaHQ/rasa#2559, #7630).
@@ -14,6 +15,7 @@ calls it before Rasa starts). Rasa 3.6 offers no setting for this, hence the ass
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -39,17 +41,66 @@ ACTION_TIMEOUT_SECONDS = 10.0
 @cache
 def action_result_validator() -> Validator:
     """The validator for Rasa's action-server answer format, built once per process."""
-    schema = RemoteAction.action_response_format_spec()
+    return compiled(RemoteAction.action_response_format_spec())
+
+
+@cache
+def validators_by_event_name() -> tuple[Validator, Mapping[str, Validator]] | None:
+    """The answer's schema with events only as an array, and each event name's own schema.
+
+    An event must match exactly one of the event schema's `oneOf` branches, and each branch
+    admits one event name (its `const`): so an event is valid iff it passes the schema with
+    only its name's branch. None when a branch is not of that shape, as in some later Rasa.
+    """
+    answer_schema = RemoteAction.action_response_format_spec()
+    events_schema = answer_schema["properties"]["events"]
+    event_schema = events_schema["items"]
+    branches = event_schema["oneOf"]
+    names = [branch.get("properties", {}).get("event", {}).get("const") for branch in branches]
+    if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
+        return None
+    common = {key: value for key, value in event_schema.items() if key != "oneOf"}
+    answer_without_events = {
+        **answer_schema,
+        "properties": {**answer_schema["properties"], "events": {"type": events_schema["type"]}},
+    }
+    by_name = zip(names, branches, strict=True)
+    return compiled(answer_without_events), {
+        name: compiled({**common, "allOf": [branch]}) for name, branch in by_name
+    }
+
+
+def compiled(schema: dict[str, Any]) -> Validator:
+    """A validator of the schema's own draft, the schema checked against it first."""
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
+
+
+def passes_by_event_name(result: Any) -> bool:
+    """True only for an answer Rasa's schema accepts; False leaves the verdict to that schema."""
+    validators = validators_by_event_name()
+    if validators is None:
+        return False
+    answer_validator, event_validators = validators
+    if not answer_validator.is_valid(result):
+        return False
+    for event in result.get("events", []):
+        name = event.get("event") if isinstance(event, dict) else None
+        event_validator = event_validators.get(name) if isinstance(name, str) else None
+        if event_validator is None or not event_validator.is_valid(event):
+            return False
+    return True
 
 
 class CheckedOnceRemoteAction(RemoteAction):
     """A custom action whose answers are checked exactly as Rasa checks them, only faster."""
 
     def _validate_action_result(self, result: dict[str, Any]) -> bool:
+        if passes_by_event_name(result):
+            return True
         try:
+            # Rasa's whole schema gives the verdict, and Rasa's error for an invalid answer.
             action_result_validator().validate(result)
         except ValidationError as error:
             # Rasa's own message, so that operators find the same hint in the logs.
