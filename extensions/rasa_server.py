@@ -9,7 +9,7 @@ from rasa.__main__ import main
 
 from core import redaction
 from extensions.dialogue import graph_runner, remote_action
-from extensions.nlu import diet_prediction
+from extensions.nlu import diet_prediction, sparse_features
 
 
 def install_changes() -> None:
@@ -24,6 +24,8 @@ def install_changes() -> None:
     graph_runner.install()
     # DIET calls its traced TensorFlow graph directly (extensions/nlu/diet_prediction.py).
     diet_prediction.install()
+    # A message's sparse features are joined in one step (extensions/nlu/sparse_features.py).
+    sparse_features.install()
 
 
 if __name__ == "__main__":

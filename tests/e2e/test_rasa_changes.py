@@ -12,13 +12,14 @@ from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
 from core.paths import MODEL_PATH
 from evaluation.reporting import HELDOUT_PATH
 from extensions.dialogue.graph_runner import SequentialGraphRunner
-from extensions.nlu import diet_prediction
+from extensions.nlu import diet_prediction, sparse_features
 from extensions.rasa_server import install_changes
 
 
@@ -28,6 +29,7 @@ def agent() -> Iterator[Agent]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
         patch.setattr(DIET, "_rasa_predict", RasaModel._rasa_predict)
+        patch.setattr(Features, "_combine_sparse_features", sparse_features.rasas_join)
         install_changes()
         loaded = Agent.load(str(MODEL_PATH))
         yield loaded
@@ -59,11 +61,13 @@ def test_every_heldout_message_gets_what_unchanged_rasa_would_give(
     runner = agent.processor.graph_runner
     assert isinstance(runner, SequentialGraphRunner)
     assert DIET._rasa_predict is diet_prediction.predict_with_traced_graph
+    assert Features._combine_sparse_features is sparse_features.join_sparse_features
     changed = parse_and_predict(agent, texts)
     assert len(diet_prediction.traced_graphs) == 1
 
     monkeypatch.setattr(runner, "run", partial(DaskGraphRunner.run, runner))
     monkeypatch.setattr(DIET, "_rasa_predict", RasaModel._rasa_predict)
+    monkeypatch.setattr(Features, "_combine_sparse_features", sparse_features.rasas_join)
     unchanged = parse_and_predict(agent, texts)
 
     assert len(texts) >= 150
