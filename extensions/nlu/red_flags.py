@@ -140,9 +140,10 @@ class RedFlagMatcher:
         }
         for name, patterns in compiled.items():
             self._matcher.add(name, patterns)
-        self._sign_requirements = [
-            _required_keywords(pattern) for name in sign_patterns for pattern in compiled[name]
-        ]
+        self._sign_requirements = {
+            name: [_required_keywords(pattern) for pattern in compiled[name]]
+            for name in sign_patterns
+        }
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
         }
@@ -159,7 +160,7 @@ class RedFlagMatcher:
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
         terms = [self._term(token) for token in doc]
-        if not self._may_hold_a_sign(terms):
+        if not self._may_hold_a_rule(terms):
             return None
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -245,15 +246,26 @@ class RedFlagMatcher:
                 if unknown:
                     raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
 
-    def _may_hold_a_sign(self, terms: list[str | None]) -> bool:
-        """Whether some sign pattern finds every keyword it requires among the message's terms.
+    def _may_hold_a_rule(self, terms: list[str | None]) -> bool:
+        """Whether some rule could hold: for each of its groups, a sign pattern finds every
+        keyword it requires among the message's terms.
 
-        Without a sign no rule holds, so most messages skip the matcher, its costliest step.
+        So most messages skip the matcher, its costliest step, even those naming a body site
+        or the recovery alone, which no rule takes as enough.
         """
         present = set(terms)
+        possible = {
+            sign
+            for sign, patterns in self._sign_requirements.items()
+            if any(
+                all(not keywords.isdisjoint(present) for keywords in required)
+                for required in patterns
+            )
+        }
         return any(
-            all(not keywords.isdisjoint(present) for keywords in required)
-            for required in self._sign_requirements
+            all(not possible.isdisjoint(group) for group in rule.groups)
+            for category in self._categories
+            for rule in category.rules
         )
 
     def _shadow(self, doc: Doc, terms: list[str | None]) -> Doc:

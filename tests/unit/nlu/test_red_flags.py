@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 import spacy
+from spacy.language import Language
 
 from core.paths import PROJECT_ROOT
 from extensions.nlu.red_flags import RedFlag, RedFlagMatcher, edit_distance
@@ -15,10 +16,18 @@ Detect = Callable[[str], RedFlag | None]
 
 
 @pytest.fixture(scope="module")
-def detect() -> Detect:
+def nlp() -> Language:
+    return spacy.load(PROJECT_ROOT / ".spacy/en_spine_fusion")
+
+
+@pytest.fixture(scope="module")
+def matcher(nlp: Language) -> RedFlagMatcher:
+    return RedFlagMatcher(nlp.vocab)
+
+
+@pytest.fixture(scope="module")
+def detect(nlp: Language, matcher: RedFlagMatcher) -> Detect:
     """Our pipeline and one matcher, as in the server; messages lowercased as SpacyNLP does."""
-    nlp = spacy.load(PROJECT_ROOT / ".spacy/en_spine_fusion")
-    matcher = RedFlagMatcher(nlp.vocab)
 
     def detect(text: str) -> RedFlag | None:
         return matcher.find(nlp(text.lower()))
@@ -188,3 +197,23 @@ def test_self_harm_is_never_discounted_as_resolved(detect: Detect) -> None:
 
 def test_an_operation_years_ago_is_not_recent(detect: Detect) -> None:
     assert detect("had my fusion years ago, caught flu with a fever, is paracetamol ok?") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long is recovery after a fusion?",
+        "will the brace rub on my wound",
+        "my legs feel fine but my back is sore",
+    ],
+)
+def test_signs_that_complete_no_rule_skip_the_matcher(
+    nlp: Language, matcher: RedFlagMatcher, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """A body site, the recovery or pain alone is no red flag, so the Matcher need not run."""
+
+    def fail(*_: object) -> None:
+        raise AssertionError("the Matcher ran")
+
+    monkeypatch.setattr(matcher, "_matcher", fail)
+    assert matcher.find(nlp(text.lower())) is None
