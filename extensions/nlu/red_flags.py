@@ -23,8 +23,10 @@ from core.emergency import EMERGENCY_KINDS
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
 # The norm of a shadow token that stands for no keyword; no pattern lists it.
 NO_TERM = "<no red-flag term>"
-MODIFIERS = ("negation", "hypothetical", "history", "resolved")
-CUE_LABELS = ("hypothetical", "history", "resolved", "recurrence")
+MODIFIERS = ("negation", "hypothetical", "history", "resolved", "idiom", "laughter")
+CUE_LABELS = ("hypothetical", "history", "resolved", "unharmed", "recurrence", "idiom", "laughter")
+# A sign inside an idiom is no sign at all, so idioms discount even context signs ("cut me open").
+DISCOUNTS_CONTEXT = frozenset({"idiom"})
 EXCEPTION_SUFFIX = "!except"
 SCOPES = ("sentence", "message")
 SENTENCE_END_CHARACTERS = set(".?!")
@@ -128,7 +130,7 @@ class RedFlagMatcher:
             word
             for pattern in every_pattern
             for element in pattern
-            if "words" in element or "concept" in element
+            if "words" in element or "concept" in element or "not_concept" in element
             for word in self._words(element)
         }
         # The vocabulary whose strings name the matches (spaCy's stubs hide Matcher.vocab).
@@ -171,15 +173,19 @@ class RedFlagMatcher:
                 cues[label].append((start, end))
             else:
                 found.append((label, start, end))
+        # A denied resolution ("hasn't gone away") is none; "no harm done" holds its own "no".
+        passed = [
+            cue for cue in cues["resolved"] if not self._is_negated(doc, cue[0], clauses, cue[1])
+        ]
         resolutions = [
             (start, end)
-            for start, end in cues["resolved"]
-            if not self._is_negated(doc, start, clauses, end)
-            and not any(
+            for start, end in passed + cues["unharmed"]
+            if not any(
                 sentences[later] == sentences[start] and later >= end
                 for later, _ in cues["recurrence"]
             )
         ]
+        joking = _laughter_clauses(cues["laughter"], doc, clauses)
         signs: dict[str, list[_SignMatch]] = defaultdict(list)
         for label, start, end in found:
             if _within(cues[label + EXCEPTION_SUFFIX], start):
@@ -191,8 +197,10 @@ class RedFlagMatcher:
                     ("hypothetical", _cue_before(cues["hypothetical"], start, clauses)),
                     ("history", _cue_in_clause(cues["history"], start, clauses)),
                     ("resolved", _cue_after_in_sentence(resolutions, end, sentences)),
+                    ("idiom", _within(cues["idiom"], start) or _within(cues["idiom"], end - 1)),
+                    ("laughter", clauses[start] in joking),
                 )
-                if applies and label not in self._context_signs
+                if applies and (label not in self._context_signs or modifier in DISCOUNTS_CONTEXT)
             )
             signs[label].append(_SignMatch(start, end, sentences[start], discounted))
         for category in self._categories:
@@ -215,10 +223,11 @@ class RedFlagMatcher:
                 token: dict[str, Any] = {"TEXT": {"REGEX": element["regex"]}}
             elif "not_words" in element:
                 token = {"LOWER": {"NOT_IN": element["not_words"]}}
+            elif "not_concept" in element:
+                # On the norm, so a misspelt body part is still one ("my bakc is killing me").
+                token = {"NORM": {"NOT_IN": sorted(self._inflected(element))}}
             else:
-                words = set(self._words(element))
-                # A listed word also accepts its inflections listed elsewhere ("hurt": "hurting").
-                words |= {k for k in self._keywords if self._lemmas.get(k, k) in words}
+                words = self._inflected(element)
                 # One word is compared in C; a set costs a Python call per token.
                 token = {"NORM": words.pop() if len(words) == 1 else {"IN": sorted(words)}}
             if "op" in element:
@@ -226,12 +235,17 @@ class RedFlagMatcher:
             tokens.append(token)
         return tokens
 
+    def _inflected(self, element: dict[str, Any]) -> set[str]:
+        """An element's words and their inflections listed elsewhere ("hurt": "hurting")."""
+        words = set(self._words(element))
+        return words | {k for k in self._keywords if self._lemmas.get(k, k) in words}
+
     def _words(self, element: dict[str, Any]) -> list[str]:
         """The words an element accepts; YAML turns bare no/on/off into booleans, so check."""
         if "words" in element:
             words = element["words"]
         else:
-            names = element["concept"]
+            names = element.get("concept") or element["not_concept"]
             names = [names] if isinstance(names, str) else names
             words = [word for name in names for word in self._concepts[name]]
         if not all(isinstance(word, str) for word in words):
@@ -367,7 +381,9 @@ def _required_keywords(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
     return [
         frozenset(norm["IN"]) if isinstance(norm, dict) else frozenset([norm])
         for token in pattern
-        if (norm := token.get("NORM")) is not None and token.get("OP", "1") in ("1", "+")
+        if (norm := token.get("NORM")) is not None
+        and (isinstance(norm, str) or "IN" in norm)
+        and token.get("OP", "1") in ("1", "+")
     ]
 
 
@@ -394,6 +410,31 @@ def _cue_before(cues: list[tuple[int, int]], start: int, clauses: list[int]) -> 
 def _cue_after_in_sentence(cues: list[tuple[int, int]], end: int, sentences: list[int]) -> bool:
     """A cue ("it has cleared up", "the nurse said it was normal") later in the sign's sentence."""
     return any(cue >= end and sentences[cue] == sentences[end - 1] for cue, _ in cues)
+
+
+def _laughter_clauses(cues: list[tuple[int, int]], doc: Doc, clauses: list[int]) -> set[int]:
+    """The clauses a laughter marker makes a joke of: its own; the one before when the marker
+    stands alone after it ("i can't breathe!! 😂"); the one after a comma ("crying laughing,
+    couldn't breathe"). A symptom after "but", "and" or a full stop still counts.
+    """
+    marked = {i for start, end in cues for i in range(start, end)}
+    words = [
+        i
+        for i, token in enumerate(doc)
+        if i not in marked and not (token.is_punct or token.is_space)
+    ]
+    joking = set()
+    for start, _ in cues:
+        clause = clauses[start]
+        joking.add(clause)
+        if not any(clauses[i] == clause for i in words):
+            earlier = [i for i in words if i < start]
+            if earlier:
+                joking.add(clauses[earlier[-1]])
+        closing = max(i for i in range(len(doc)) if clauses[i] == clause)
+        if doc[closing].text == ",":
+            joking.add(clause + 1)
+    return joking
 
 
 def _within(spans: list[tuple[int, int]], position: int) -> bool:

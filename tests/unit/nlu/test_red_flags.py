@@ -199,6 +199,131 @@ def test_an_operation_years_ago_is_not_recent(detect: Detect) -> None:
     assert detect("had my fusion years ago, caught flu with a fever, is paracetamol ok?") is None
 
 
+# Idioms, jokes and harmless old falls: the modifiers `idiom`, `laughter` and `unharmed`.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I literally cannot breathe 🤣 do people really wear a brace after a fusion?",
+        "cant breathe lmao my cat just sat on the brace",
+        "the nurse's jokes, i couldn't breathe!! 😂😂",
+        "haha, i can't breathe, the physio made me waddle like a duck",
+        "I nearly wet myself laughing when my son tried the brace on",
+        "crying laughing, I couldn't breathe when the porter got stuck in the lift",
+    ],
+)
+def test_a_laughter_marker_makes_its_clause_a_joke(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to die lol", "honestly i'm going to kill myself haha 😂", "lmao i want to end it all"],
+)
+def test_a_laughter_marker_never_discounts_self_harm(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == "self_harm", found
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("the video was hilarious lol. since this morning my legs have gone weak", "leg_weakness"),
+        ("my nurse is a comedian 😂 but my chest feels tight and heavy", "chest_breathing"),
+        ("haha the brace is so ugly and my wound is leaking green stuff", "wound"),
+        # a fall is a fall, however funny
+        ("I fell down the stairs lol and now my back is agony", "trauma"),
+    ],
+)
+def test_a_laughter_marker_leaves_other_clauses_and_falls_alone(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather die than wear this brace at my wedding, can I take it off for the photos?",
+        "honestly I'd rather be dead than be seen with a zimmer frame",
+        "I was killing myself laughing at the exercise sheet drawings",
+    ],
+)
+def test_death_preferred_to_a_chore_is_an_idiom(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather be dead than live like this",
+        "I'd rather die than go on like this",
+        "i would rather die than carry on like this, the pain never stops",
+        "i'd rather die than have another operation",
+    ],
+)
+def test_death_preferred_to_living_or_suffering_is_self_harm(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == "self_harm", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long before they cut me open? my back pain is awful",
+        "my back is falling apart and it hurts all the time, is a fusion worth it?",
+        "I fell asleep on the sofa and woke up with a sore back",
+        "the wait for my spine op is killing me and I've got a cold with a fever",
+        "is a long car trip ok? my back aches when I drive",
+        "the brace is a pain in the neck and I tripped on its strap, no harm done",
+    ],
+)
+def test_idioms_are_no_signs(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I fell off the ladder and my hip is killing me",
+        "i slipped on the ice and my bakc is killing me",
+        "I fell in the garden an hour ago and it's killing me",
+        "they cut me open last week and now the wound is bleeding",
+    ],
+)
+def test_a_real_injury_beside_idiomatic_words_still_triggers(detect: Detect, text: str) -> None:
+    assert detect(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tripped over the dog last month, no harm done, anyway how long is recovery?",
+        "I slipped on the stairs but caught myself, my back is sore from the brace though",
+        "I fell in the garden on sunday and wasn't hurt. my back aches after physio",
+        "took a tumble in my twenties and hurt my back, is that why I need a fusion?",
+        "when I was 12 I fell off a horse and hurt my back",
+    ],
+)
+def test_old_or_harmless_falls_do_not_trigger(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I fell yesterday and wasn't hurt at first but now the pain is unbearable", "trauma"),
+        ("tripped over the dog, no harm done, but since then I can't feel my legs", "leg_weakness"),
+        ("I fell this morning and my back really hurts", "trauma"),
+    ],
+)
+def test_a_harmful_or_current_fall_still_triggers(detect: Detect, text: str, category: str) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
 @pytest.mark.parametrize(
     "text",
     [
