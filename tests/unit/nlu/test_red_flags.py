@@ -324,6 +324,29 @@ def test_a_harmful_or_current_fall_still_triggers(detect: Detect, text: str, cat
     assert found is not None and found.category == category, found
 
 
+# The operation implied: recovery, a brace, stitches, the wound, "N weeks out".
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does recovery take? I've been shivery and burning up since last night",
+        "can I shower with my brace on? I've got the chills and a temperature of 38.5",
+        "my stitches look fine but I've had a fever all day",
+        "I'm 3 weeks out and running a temperature",
+        "3 weeks post fusion and feverish tonight",
+        "since I got home from hospital I've had sweats and chills",
+    ],
+)
+def test_an_implied_operation_makes_a_fever_urgent(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.category == "fever", found
+
+
+def test_a_brace_years_ago_is_not_a_recent_operation(detect: Detect) -> None:
+    assert detect("I wore a brace years ago for scoliosis and now I have flu with a fever") is None
+
+
 @pytest.mark.parametrize(
     "text",
     [
