@@ -347,6 +347,46 @@ def test_a_brace_years_ago_is_not_a_recent_operation(detect: Detect) -> None:
     assert detect("I wore a brace years ago for scoliosis and now I have flu with a fever") is None
 
 
+# Blood clots (deep vein thrombosis).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since the operation one of my calves is puffy and aching, is that the brace rubbing?",
+        "my left leg is swollen and red, 10 days post op",
+        "the nurse warned me about clots and now my thigh is hot and swollen",
+        "is it a DVT? my calf is really tender",
+        "my calf is swollen and warm, how do I know if it's a clot?",
+        "my right calf is twice the size of the left since my op",
+    ],
+)
+def test_a_swollen_or_painful_calf_after_the_operation_is_a_clot(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.category == "blood_clot", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I avoid clots after the operation?",
+        "what are the signs of a clot? my calves ache after walking",
+        "the stockings feel tight on my calves, is that normal after the op?",
+        "my calves are sore after physio, how long does recovery take?",
+        "my calves ache after a long walk, is that normal?",
+        "I had a DVT years ago, will I need injections after the fusion?",
+        "my calf was swollen after the op but the doctor checked it and said it was fine",
+    ],
+)
+def test_clot_questions_and_ordinary_soreness_do_not_trigger(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+def test_breathlessness_with_a_swollen_calf_is_chest_breathing(detect: Detect) -> None:
+    found = detect("since the op my calf is swollen and now I'm short of breath")
+    assert found is not None and found.category == "chest_breathing", found
+
+
 @pytest.mark.parametrize(
     "text",
     [
