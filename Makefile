@@ -12,6 +12,8 @@ MODEL := models/spine-fusion.tar.gz
 TRAINING_FILES := config.yml domain.yml extensions/nlu/blended_intent_classifier.py \
 	extensions/nlu/sentence_count_vectors.py \
 	extensions/nlu/several_questions.py \
+	extensions/nlu/self_harm_classifier.py extensions/nlu/word_llama.py \
+	extensions/policies/red_flag_policy.py \
 	$(shell find data -name '*.yml' ! -name facts.yml)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -38,9 +40,19 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts
 $(SPACY_MODEL)/meta.json: $(BIN)/.installed spacy_pipeline/build.py spacy_pipeline/entity_patterns.jsonl
 	$(BIN)/python -m spacy_pipeline.build --output $(SPACY_MODEL)
 
-install: $(BIN)/.installed $(SPACY_MODEL)/meta.json ## the venv from constraints.txt and our spaCy pipeline
+# WordLlama's token embeddings and tokenizer (extensions/nlu/word_llama.py): only the files of
+# its wheel, since the package's own dependencies (numpy 2, pydantic 2) don't fit Rasa 3.6.
+WORDLLAMA := .wordllama/wordllama/weights/l2_supercat_256.safetensors
+WORDLLAMA_VERSION := 0.4.0.post1
+$(WORDLLAMA): $(BIN)/.installed
+	rm -rf .wordllama
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target .wordllama \
+		wordllama==$(WORDLLAMA_VERSION)
+	@touch $@
 
-$(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_FILES)
+install: $(BIN)/.installed $(SPACY_MODEL)/meta.json $(WORDLLAMA) ## the venv from constraints.txt, our spaCy pipeline, WordLlama's files
+
+$(MODEL): $(SPACY_MODEL)/meta.json $(WORDLLAMA) $(TRAINING_FILES)
 	$(BIN)/rasa train --fixed-model-name spine-fusion --out models
 	@touch $@
 
@@ -141,5 +153,5 @@ audit: $(AUDIT_VENV)/bin/pip-audit ## check the pinned packages for known vulner
 	$(AUDIT_VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
 		--progress-spinner off
 
-clean: ## delete the venv, the spaCy pipeline, models and reports
-	rm -rf $(VENV) .spacy models/*.tar.gz results reports
+clean: ## delete the venv, the spaCy pipeline, WordLlama's files, models and reports
+	rm -rf $(VENV) .spacy .wordllama models/*.tar.gz results reports
