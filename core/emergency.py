@@ -9,3 +9,5 @@ INTENT_FOR_KIND = {"red_flag": "emergency", "self_harm": "self_harm"}
 RESPONSE_FOR_KIND = {"red_flag": "utter_emergency", "self_harm": "utter_crisis_support"}
 # The key under which the detector leaves its finding in the parse data for the policy.
 RED_FLAG_KEY = "red_flag"
+# Where SelfHarmClassifier leaves its probability and verdict for the detector.
+SELF_HARM_KEY = "self_harm_classifier"
