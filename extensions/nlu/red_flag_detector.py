@@ -11,8 +11,10 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from core.emergency import INTENT_FOR_KIND, RED_FLAG_KEY
-from extensions.nlu.red_flags import RedFlagMatcher
+from core.emergency import INTENT_FOR_KIND, RED_FLAG_KEY, SELF_HARM_KEY
+from extensions.nlu.red_flags import RedFlag, RedFlagMatcher
+
+SELF_HARM = "self_harm"
 
 
 def emergency_intent(kind: str) -> dict[str, Any]:
@@ -20,14 +22,40 @@ def emergency_intent(kind: str) -> dict[str, Any]:
     return {"name": INTENT_FOR_KIND[kind], "confidence": 1.0}
 
 
+def finding(red_flag: RedFlag | None, self_harm_verdict: str | None) -> dict[str, Any] | None:
+    """What the policy acts on, from the patterns' red flag and the classifier's verdict.
+
+    The reviewed patterns come first, self-harm before other red flags: a red flag they found
+    keeps its own guidance, which sends the patient to urgent care either way. Then the
+    classifier: `answer_after` when it is unsure, so the crisis line comes first and the
+    question is still answered, because it may be wrong.
+    """
+    if red_flag is not None:
+        return _finding(red_flag.kind, red_flag.category, red_flag.matched, "patterns")
+    if self_harm_verdict in ("certain", "possible"):
+        found = _finding(SELF_HARM, SELF_HARM, "", "classifier")
+        return {**found, "answer_after": self_harm_verdict == "possible"}
+    return None
+
+
+def _finding(kind: str, category: str, matched: str, found_by: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "category": category,
+        "matched": matched,
+        "found_by": found_by,
+        "answer_after": False,
+    }
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
 )
 class RedFlagDetector(GraphComponent):
-    """Deterministic safety net: a red flag found in the text wins over any prediction.
+    """Safety net: a red flag found in the text wins over any prediction.
 
-    Place it last, so that no fallback threshold rewrites its intent; RedFlagPolicy reads its
-    finding and sends the emergency guidance.
+    Place it last, after SelfHarmClassifier, so that no fallback threshold rewrites its intent;
+    RedFlagPolicy reads its finding and sends the emergency guidance.
     """
 
     @classmethod
@@ -53,17 +81,17 @@ class RedFlagDetector(GraphComponent):
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
             red_flag = self._matcher.find(doc) if doc is not None else None
-            if red_flag is None:
+            found = finding(red_flag, (message.get(SELF_HARM_KEY) or {}).get("verdict"))
+            if found is None:
                 continue
-            intent = emergency_intent(red_flag.kind)
+            message.set(RED_FLAG_KEY, found, add_to_output=True)
+            if found["answer_after"]:
+                # The intent stays the classifiers': it picks the answer after the crisis line.
+                continue
+            intent = emergency_intent(found["kind"])
             ranking = [
                 i for i in message.get(INTENT_RANKING_KEY) or [] if i["name"] != intent["name"]
             ]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-            message.set(
-                RED_FLAG_KEY,
-                {"kind": red_flag.kind, "category": red_flag.category, "matched": red_flag.matched},
-                add_to_output=True,
-            )
         return messages

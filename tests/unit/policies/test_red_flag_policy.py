@@ -10,15 +10,27 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from core.paths import PROJECT_ROOT
-from extensions.policies.red_flag_policy import RedFlagPolicy, emergency_of
+from extensions.policies.red_flag_policy import (
+    Emergency,
+    RedFlagPolicy,
+    answers_by_intent,
+    emergency_of,
+)
 
 WOUND = {"kind": "red_flag", "category": "wound", "matched": "incision is bleeding"}
+POSSIBLE_SELF_HARM = {
+    "kind": "self_harm",
+    "category": "self_harm",
+    "matched": "",
+    "found_by": "classifier",
+    "answer_after": True,
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +68,11 @@ def predicted(prediction: PolicyPrediction, domain: Domain) -> str | None:
 
 
 def test_the_detector_finding_counts_whatever_the_intent() -> None:
-    assert emergency_of(user_message("nlu_fallback", WOUND)) == ("red_flag", "wound")
+    assert emergency_of(user_message("nlu_fallback", WOUND)) == Emergency("red_flag", "wound")
 
 
 def test_an_emergency_intent_sent_directly_counts_too() -> None:
-    assert emergency_of(user_message("self_harm")) == ("self_harm", "unspecified")
+    assert emergency_of(user_message("self_harm")) == Emergency("self_harm", "unspecified")
 
 
 def test_an_ordinary_message_is_no_emergency() -> None:
@@ -106,3 +118,61 @@ def test_the_detector_runs_last_and_the_policy_is_configured() -> None:
     assert config["pipeline"][-1]["name"] == "extensions.nlu.red_flag_detector.RedFlagDetector"
     policies = [policy["name"] for policy in config["policies"]]
     assert "extensions.policies.red_flag_policy.RedFlagPolicy" in policies
+
+
+def rule_tracker(*events: object) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("rule", [], is_rule_tracker=True)
+    for event in (ActionExecuted(RULE_SNIPPET_ACTION_NAME), *events):
+        tracker.update(event)
+    return tracker
+
+
+def test_the_answer_after_each_intent_is_learnt_from_the_rules() -> None:
+    trackers = [
+        rule_tracker(user_message("ask_brace"), ActionExecuted("action_answer_fact")),
+        rule_tracker(user_message("greet"), ActionExecuted("utter_greet")),
+        # Two rules that disagree name no single answer: none is learnt.
+        rule_tracker(user_message("thanks"), ActionExecuted("utter_welcome")),
+        rule_tracker(user_message("thanks"), ActionExecuted("utter_goodbye")),
+        # A story is no rule.
+        tracker_after(user_message("help"), ActionExecuted("utter_help")),
+    ]
+    assert answers_by_intent(trackers) == {
+        "ask_brace": "action_answer_fact",
+        "greet": "utter_greet",
+    }
+
+
+@pytest.fixture
+def trained_policy(policy: RedFlagPolicy, domain: Domain, tmp_path: Path) -> RedFlagPolicy:
+    """Trained on one rule, stored and loaded as the server loads it."""
+    rules = [rule_tracker(user_message("ask_brace"), ActionExecuted("action_answer_fact"))]
+    resource = policy.train(rules, domain)
+    return RedFlagPolicy.load(
+        RedFlagPolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        resource,
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+
+
+def test_possible_self_harm_gets_the_crisis_line_then_the_answer_then_listens(
+    trained_policy: RedFlagPolicy, domain: Domain
+) -> None:
+    message = user_message("ask_brace", POSSIBLE_SELF_HARM)
+    steps = []
+    events: list[object] = [message]
+    for _ in range(3):
+        prediction = trained_policy.predict_action_probabilities(tracker_after(*events), domain)
+        steps.append(predicted(prediction, domain))
+        events.append(ActionExecuted(steps[-1]))
+    assert steps == ["utter_crisis_support", "action_answer_fact", ACTION_LISTEN_NAME]
+
+
+def test_possible_self_harm_with_no_answer_for_its_intent_gets_the_crisis_line_alone(
+    trained_policy: RedFlagPolicy, domain: Domain
+) -> None:
+    message = user_message("bot_challenge", POSSIBLE_SELF_HARM)
+    tracker = tracker_after(message, ActionExecuted("utter_crisis_support"))
+    prediction = trained_policy.predict_action_probabilities(tracker, domain)
+    assert predicted(prediction, domain) == ACTION_LISTEN_NAME
