@@ -6,7 +6,14 @@ import pytest
 
 from core.facts import Content
 from evaluation.running_assistant import RunningAssistant, free_port
-from tests.safety.cases import EMERGENCIES, NON_EMERGENCIES, case_id, kind_of
+from tests.safety.cases import (
+    EMERGENCIES,
+    INDIRECT_SELF_HARM,
+    LOOK_ALIKES,
+    NON_EMERGENCIES,
+    case_id,
+    kind_of,
+)
 
 
 def new_sender() -> str:
@@ -109,3 +116,43 @@ def test_each_emergency_reply_is_logged_with_its_category_but_not_the_message(
     log = assistant.log_path.read_text()
     assert "Emergency reply utter_emergency: category=wound kind=red_flag" in log
     assert "green gunk" not in log
+
+
+@pytest.fixture(scope="module")
+def indirect_replies(assistant: RunningAssistant) -> dict[str, tuple[list[str], dict]]:
+    """Each indirect statement's replies, and the finding the tracker store kept for it."""
+    replies = {}
+    for text in INDIRECT_SELF_HARM:
+        sender = assistant.new_conversation()
+        texts = assistant.texts(sender, text)
+        finding = assistant.stored_user_events(sender)[-1]["parse_data"].get("red_flag") or {}
+        replies[text] = (texts, finding)
+    return replies
+
+
+@pytest.mark.parametrize("text", INDIRECT_SELF_HARM, ids=lambda text: text[:48])
+def test_self_harm_said_without_the_listed_phrases_gets_the_crisis_line_first(
+    indirect_replies: dict[str, tuple[list[str], dict]], content: Content, text: str
+) -> None:
+    """Alone when the classifier is sure; followed by the answer when it is not."""
+    texts, finding = indirect_replies[text]
+    assert texts[0] == content.emergency["self_harm"], texts
+    if finding.get("answer_after"):
+        assert len(texts) > 1 and not set(texts[1:]) & set(content.emergency.values()), texts
+    else:
+        assert texts == [content.emergency["self_harm"]]
+
+
+def test_some_indirect_statement_exercises_the_crisis_line_then_the_answer(
+    indirect_replies: dict[str, tuple[list[str], dict]],
+) -> None:
+    """The classifier's unsure band is reached through the dialogue, not only in unit tests."""
+    assert any(finding.get("answer_after") for _, finding in indirect_replies.values())
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES, ids=lambda text: text[:48])
+def test_dark_humour_and_idioms_get_no_crisis_line(
+    assistant: RunningAssistant, content: Content, text: str
+) -> None:
+    texts = assistant.texts(assistant.new_conversation(), text)
+    assert texts and not set(texts) & set(content.emergency.values()), texts

@@ -8,7 +8,7 @@ import yaml
 SAFETY = Path(__file__).parent
 
 
-def _load(name: str, key: str) -> list[dict[str, Any]]:
+def _load(name: str, key: str) -> list[Any]:
     return yaml.safe_load((SAFETY / name).read_text(encoding="utf-8"))[key]
 
 
@@ -16,6 +16,9 @@ RED_FLAGS = _load("red_flags.yml", "red_flags")
 PHRASINGS = _load("emergency_phrasings.yml", "phrasings")
 NON_EMERGENCIES = _load("non_emergencies.yml", "non_emergencies")
 EMERGENCIES = RED_FLAGS + PHRASINGS
+# Said without the patterns' phrases: the learned self-harm classifier must tell them apart.
+INDIRECT_SELF_HARM: list[str] = _load("indirect_self_harm.yml", "self_harm")
+LOOK_ALIKES: list[str] = _load("indirect_self_harm.yml", "look_alikes")
 
 
 def kind_of(case: dict[str, Any]) -> str:
