@@ -66,7 +66,7 @@ def example_files(directory: Path) -> list[Path]:
 
 
 def verdict(probability: float, possible: float, certain: float) -> str | None:
-    """ "certain": the crisis line alone; "possible": the crisis line, then the answer."""
+    """The reply it asks for: "certain", the crisis line alone; "possible", then the answer too."""
     if probability >= certain:
         return "certain"
     if probability >= possible:
