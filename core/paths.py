@@ -6,4 +6,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FACTS_PATH = PROJECT_ROOT / "data" / "facts.yml"
 # `make train` writes it; scripts/run-assistant, the tests and the bench load it.
 MODEL_PATH = PROJECT_ROOT / "models" / "spine-fusion.tar.gz"
+# The spaCy pipeline `make install` builds (spacy_pipeline/build.py) and config.yml names.
+SPACY_PIPELINE = PROJECT_ROOT / ".spacy" / "en_spine_fusion"
 WIDGET_DIR = PROJECT_ROOT / "widget"

@@ -30,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core.facts import load_content
-from core.paths import PROJECT_ROOT
+from core.paths import SPACY_PIPELINE
 from extensions.nlu.red_flags import RedFlagMatcher
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,6 @@ WAIT_REPLY = (
 TOO_MANY_MESSAGES = "too many messages; please wait a moment before sending again"
 # Beyond this many buckets, the full ones (idle long enough) are forgotten: memory stays bounded.
 MAX_BUCKETS = 10_000
-SPACY_PIPELINE = PROJECT_ROOT / ".spacy" / "en_spine_fusion"
 
 Network = IPv4Network | IPv6Network
 OnNewMessage = Callable[[UserMessage], Any]

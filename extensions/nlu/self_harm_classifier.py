@@ -39,13 +39,26 @@ WORD = r"[a-z0-9']+"
 
 
 def load_examples(directory: Path) -> tuple[list[str], list[str]]:
-    """Statements of self-harm and look-alikes that are not, from every YAML file of the folder.
+    """Statements of self-harm and look-alikes that are not, from every YAML file of the folder."""
+    positives: list[str] = []
+    look_alikes: list[str] = []
+    for examples in load_example_files(directory).values():
+        positives += examples["self_harm"]
+        look_alikes += examples["not_self_harm"]
+    if not positives or not look_alikes:
+        raise ValueError(f"{directory}: examples of both `self_harm` and `not_self_harm` needed")
+    return positives, look_alikes
 
-    Each file holds a `self_harm` list, a `not_self_harm` list or both: one writer or theme a
-    file, so that a whole file can be held out to measure.
+
+def load_example_files(directory: Path) -> dict[str, dict[str, list[str]]]:
+    """Each file's `self_harm` and `not_self_harm` lists, by file name.
+
+    One writer or theme a file, so that a whole file can be held out to measure how the
+    classifier does on a writer it never learnt from.
     """
-    lists: dict[str, list[str]] = {"self_harm": [], "not_self_harm": []}
+    by_file = {}
     for path in example_files(directory):
+        lists: dict[str, list[str]] = {"self_harm": [], "not_self_harm": []}
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(spec, dict) or not spec.keys() & lists.keys():
             raise ValueError(f"{path}: give a `self_harm` or `not_self_harm` list of texts")
@@ -54,10 +67,9 @@ def load_examples(directory: Path) -> tuple[list[str], list[str]]:
                 raise ValueError(f"{path}: `{name}` is not a `self_harm` or `not_self_harm` list")
             if not all(isinstance(text, str) and text.strip() for text in texts):
                 raise ValueError(f"{path}: every entry of `{name}` must be a text")
-            lists[name].extend(texts)
-    if not lists["self_harm"] or not lists["not_self_harm"]:
-        raise ValueError(f"{directory}: examples of both `self_harm` and `not_self_harm` needed")
-    return lists["self_harm"], lists["not_self_harm"]
+            lists[name] = texts
+        by_file[path.name] = lists
+    return by_file
 
 
 def example_files(directory: Path) -> list[Path]:

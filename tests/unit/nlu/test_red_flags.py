@@ -6,7 +6,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from core.paths import PROJECT_ROOT
+from core.paths import SPACY_PIPELINE
 from extensions.nlu.red_flags import RedFlag, RedFlagMatcher, edit_distance
 from tests.safety.cases import NON_EMERGENCIES, PHRASINGS, RED_FLAGS, kind_of
 
@@ -17,7 +17,7 @@ Detect = Callable[[str], RedFlag | None]
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
-    return spacy.load(PROJECT_ROOT / ".spacy/en_spine_fusion")
+    return spacy.load(SPACY_PIPELINE)
 
 
 @pytest.fixture(scope="module")
