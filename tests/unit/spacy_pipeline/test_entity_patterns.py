@@ -1,10 +1,14 @@
 """The entity ruler finds, without training, what the answers depend on: another operation,
 a detail or a length of time the reviewed facts don't cover."""
 
+import json
+
 import pytest
+import yaml
 from spacy.language import Language
 
-from spacy_pipeline.build import build_pipeline
+from core.paths import PROJECT_ROOT
+from spacy_pipeline.build import HIDING_LABELS, PATTERNS_PATH, build_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +35,10 @@ def entities(nlp: Language, text: str) -> list[tuple[str, str]]:
         ("rotator cuff repair sling", "rotator cuff"),
         ("physio for a sprained ankle", "sprained ankle"),
         ("artificial disc replacement instead", "disc replacement"),
+        # a decompression on its own, or weighed against a fusion
+        ("had a discectomy in May, how long until I can lift", "discectomy"),
+        ("discectomy or fusion for a slipped disc?", "discectomy"),
+        ("would a laminectomy on its own be enough instead of a fusion", "laminectomy"),
     ],
 )
 def test_another_operation_is_found(nlp: Language, text: str, operation: str) -> None:
@@ -73,6 +81,16 @@ def test_a_specific_the_facts_do_not_cover_is_found(
         "will a lumbar fusion stop me bending",
         "is physio enough instead of surgery",
         "several months off work, really?",
+        # a decompression done together with a fusion is the fusion
+        "how long is recovery from an anterior cervical discectomy and fusion",
+        "the consultant has put me down for a laminectomy and fusion at L4/5",
+        "decompression and fusion, how long before I can walk the dog",
+        "booked for a microdiscectomy with fusion, what does that involve",
+        "laminectomy, discectomy and fusion on the same day, is that normal",
+        "micro-discectomy and lumbar fusion recovery",
+        "they'll do the fusion with a laminectomy at the same time",
+        "posterior lumbar interbody fusion, what is it",
+        "what is a TLIF and how long off work",
     ],
 )
 def test_a_spinal_fusion_question_names_no_other_operation_or_duration(
@@ -80,3 +98,13 @@ def test_a_spinal_fusion_question_names_no_other_operation_or_duration(
 ) -> None:
     labels = {label for label, _ in entities(nlp, text)}
     assert not labels & {"other_operation", "duration"}
+
+
+def test_the_labels_no_answer_reads_are_left_out_by_the_extractor() -> None:
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    extractor = next(c for c in config["pipeline"] if c["name"] == "SpacyEntityExtractor")
+    dimensions = set(extractor["dimensions"])
+    lines = PATTERNS_PATH.read_text().splitlines()
+    labels = {json.loads(line)["label"] for line in lines if line.strip()}
+    assert not HIDING_LABELS & dimensions
+    assert labels - dimensions == HIDING_LABELS
