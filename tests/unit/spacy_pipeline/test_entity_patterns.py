@@ -35,6 +35,19 @@ def entities(nlp: Language, text: str) -> list[tuple[str, str]]:
         ("rotator cuff repair sling", "rotator cuff"),
         ("physio for a sprained ankle", "sprained ankle"),
         ("artificial disc replacement instead", "disc replacement"),
+        # a fused joint other than the spine, in any word order
+        ("my auntie's ankle was fused in the spring, what's that like", "ankle was fused"),
+        ("knee fused after a bad break, does that rule out anything", "knee fused"),
+        ("living with a fused wrist, any tips", "fused wrist"),
+        ("the podiatrist wants to fuse my big toe", "fuse my big toe"),
+        ("both ankles have been fused already", "ankles have been fused"),
+        ("my thumb's fused, can I still type", "thumb's fused"),
+        ("what's the healing time for fusion of the wrist", "fusion of the wrist"),
+        ("big toe joint fusion, can I wear heels", "toe joint fusion"),
+        ("subtalar arthrodesis recovery", "subtalar arthrodesis"),
+        ("my hip was fused as a child", "hip was fused"),
+        ("is sacroiliac joint fusion a big operation", "sacroiliac joint fusion"),
+        ("SI joint fusion, how long on crutches", "SI joint fusion"),
         # a decompression on its own, or weighed against a fusion
         ("had a discectomy in May, how long until I can lift", "discectomy"),
         ("discectomy or fusion for a slipped disc?", "discectomy"),
@@ -91,6 +104,12 @@ def test_a_specific_the_facts_do_not_cover_is_found(
         "they'll do the fusion with a laminectomy at the same time",
         "posterior lumbar interbody fusion, what is it",
         "what is a TLIF and how long off work",
+        # a fused spine, a fused person, and joints that are only mentioned
+        "my spine was fused at two levels, can I ski",
+        "once I'm fused will my knees take more strain",
+        "once I'm fused my hips will do more of the work, right?",
+        "can I still look over my shoulder once my neck is fused",
+        "can I garden on my knees with fused vertebrae",
     ],
 )
 def test_a_spinal_fusion_question_names_no_other_operation_or_duration(
