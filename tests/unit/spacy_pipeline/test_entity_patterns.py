@@ -79,6 +79,17 @@ def test_another_operation_is_found(nlp: Language, text: str, operation: str) ->
         ("any side effects later on", ("detail", "side effects")),
         ("could i get nerve damage", ("detail", "nerve damage")),
         ("is a minimally invasive fusion possible", ("detail", "minimally invasive")),
+        # the same words in their own sense, beside phrases that use them in another
+        ("how soon can I jog again", ("activity", "jog")),
+        ("when can I work out again", ("activity", "work out")),
+        ("can I run again after the op", ("activity", "run")),
+        ("can my husband drive me to physio", ("activity", "drive")),
+        ("can I lift a full laundry basket", ("activity", "lift")),
+        ("what should I eat to help the bone heal", ("detail", "eat")),
+        ("do the stitches dissolve on their own", ("detail", "stitches")),
+        ("off work for six weeks, is that enough", ("duration", "six weeks")),
+        ("3 days a week at the office after 6 weeks?", ("duration", "6 weeks")),
+        ("off my feet for a week after", ("duration", "a week")),
     ],
 )
 def test_a_specific_the_facts_do_not_cover_is_found(
@@ -117,6 +128,40 @@ def test_a_spinal_fusion_question_names_no_other_operation_or_duration(
 ) -> None:
     labels = {label for label, _ in entities(nlp, text)}
     assert not labels & {"other_operation", "duration"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an idiom or another sense of an activity's or a detail's word
+        "that might jog her memory about what the surgeon said",
+        "trying to work out which surgeon to go with",
+        "can't work out whether I need it at all",
+        "fingers crossed the fusion will work out, how long is recovery",
+        "pain running down my thigh, is that from the fusion",
+        "the wait is driving me round the bend, do I need the op",
+        "I run a small cafe, when could I go back",
+        "can you run me through what happens on the day",
+        "the physio had us in stitches, what exercises come next",
+        "can't lift my left leg off the bed",
+        "making a rod for my own back by skipping the exercises?",
+        "I don't want to screw up the fusion",
+        "I help at the food bank on Fridays, will I manage that",
+        # an everyday meal, not a question about diet
+        "can I sit at the table to eat my dinner after the op",
+        # how often and how old, not how long
+        "she takes her tablets four times a day, is that ok before the op",
+        "how many hours a night should I sleep in the brace",
+        "I'll call it a day for now, thanks",
+        "I'm a 62 year old joiner, is fusion worth it",
+        "my 8 year old keeps asking what the operation is",
+    ],
+)
+def test_a_word_used_in_another_sense_names_no_activity_detail_or_duration(
+    nlp: Language, text: str
+) -> None:
+    labels = {label for label, _ in entities(nlp, text)}
+    assert not labels & {"activity", "detail", "duration"}
 
 
 def test_the_labels_no_answer_reads_are_left_out_by_the_extractor() -> None:
