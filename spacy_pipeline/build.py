@@ -10,6 +10,15 @@ from spacy.pipeline import EntityRuler
 
 PATTERNS_PATH = Path(__file__).with_name("entity_patterns.jsonl")
 DEFAULT_OUTPUT = Path(".spacy/en_spine_fusion")
+# Labels no answer reads. Each names a phrase whose words look like an entity the answers act
+# on but isn't one: "anterior cervical discectomy and fusion" is a spinal fusion, not another
+# operation; "jog my memory", "work out which", "pain running down my leg", "eat my tea" use
+# an activity's or a detail's word in another sense; "five times a day" says how often and
+# "a 55 year old" how old, not how long. The ruler keeps the longest of overlapping matches,
+# so such a phrase hides the shorter match inside it ("discectomy", "jog", "a day");
+# SpacyEntityExtractor's `dimensions` in config.yml leave these labels out, so the message has
+# no entity there at all.
+HIDING_LABELS = frozenset({"spinal_fusion", "other_sense", "frequency", "age"})
 
 
 def build_pipeline(patterns_path: Path = PATTERNS_PATH) -> Language:
