@@ -14,13 +14,14 @@ import pickle
 import shutil
 import subprocess
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from rasa.core.agent import Agent
 from rasa.model_training import train_nlu
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
@@ -49,6 +50,7 @@ OUTPUT = PROJECT_ROOT / "reports" / "evaluation"
 CONFUSION_MATRIX_DOC = PROJECT_ROOT / "docs" / "confusion_matrix.png"
 DEV_SET_CONFUSION_DOC = PROJECT_ROOT / "docs" / "dev_set_confusion_matrix.png"
 FOLDS = 5
+WRITER = "writer"
 OURS = "(a) ours: config.yml"
 
 
@@ -210,17 +212,46 @@ def write_folds(directory: Path) -> list[tuple[Path, list[Message]]]:
     return written
 
 
+def writer_of(example: Message) -> str:
+    """The round or writer that wrote an example, as its intent block's metadata says."""
+    writer = ((example.get(METADATA) or {}).get(METADATA_INTENT) or {}).get(WRITER)
+    if not writer:
+        raise ValueError(f"no `writer` in the metadata of the block of {example.get(TEXT)!r}")
+    return str(writer)
+
+
+def write_writer_folds(directory: Path) -> list[tuple[Path, list[Message]]]:
+    """One fold a writer of data/nlu: trained on every other writer's examples, tested on its own.
+
+    The project's measure of generalisation: a writer held out whole is a new style of writing,
+    as a patient is, where a stratified fold shares the style of its training examples.
+    """
+    data = load_data(str(TRAINING_PATH))
+    by_writer: dict[str, list[Message]] = defaultdict(list)
+    for example in data.intent_examples:
+        by_writer[writer_of(example)].append(example)
+    written = []
+    for writer, held_out in sorted(by_writer.items()):
+        path = directory / f"without-{writer}.yml"
+        rest = [e for e in data.intent_examples if writer_of(e) != writer]
+        RasaYAMLWriter().dump(path, TrainingData(rest, entity_synonyms=data.entity_synonyms))
+        written.append((path, held_out))
+    return written
+
+
 async def cross_validate(
     candidate: Candidate, folds: list[tuple[Path, list[Message]]]
-) -> IntentScores:
-    """Each fold's test part parsed by the candidate trained on the rest."""
-    gold, predicted = [], []
+) -> tuple[IntentScores, list[IntentScores]]:
+    """Each fold's test part parsed by the candidate trained on the rest: pooled, and per fold."""
+    gold, predicted, per_fold = [], [], []
     for training, test in folds:
         candidate.train(training)
         predictions, _ = await timed_predictions(candidate, test)
-        gold += [e.get(INTENT) for e in test]
-        predicted += [p.intent for p in predictions]
-    return intent_scores(gold, predicted)
+        fold_gold, fold_predicted = [e.get(INTENT) for e in test], [p.intent for p in predictions]
+        per_fold.append(intent_scores(fold_gold, fold_predicted))
+        gold += fold_gold
+        predicted += fold_predicted
+    return intent_scores(gold, predicted), per_fold
 
 
 def size(size_bytes: int) -> str:
@@ -235,8 +266,25 @@ def scores_row(scores: IntentScores) -> list[str]:
     ]
 
 
+def writer_table(
+    by_writer: dict[str, tuple[IntentScores, list[IntentScores]]],
+    folds: list[tuple[Path, list[Message]]],
+) -> str:
+    """Pooled accuracy with each writer held out, then each writer's own, per candidate."""
+    header = ["pipeline", "all writers"]
+    header += [f"{path.stem.removeprefix('without-')} ({len(test)})" for path, test in folds]
+    rows = [
+        [name, f"{pooled.accuracy:.3f}", *(f"{s.accuracy:.3f}" for s in per_writer)]
+        for name, (pooled, per_writer) in by_writer.items()
+    ]
+    return markdown_table(header, rows)
+
+
 def report(
-    results: list[Result], cross_validation: dict[str, IntentScores], heldout: list[Message]
+    results: list[Result],
+    cross_validation: dict[str, IntentScores],
+    by_writer_table: str,
+    heldout: list[Message],
 ) -> str:
     """The Markdown written to reports/evaluation/results.md and shown in docs/measurements.md."""
     out_of_scope = sum(e.get(INTENT) == OUT_OF_SCOPE for e in heldout)
@@ -281,6 +329,11 @@ training):
 
 {cross_validation_table}
 
+Each writer held out (intent accuracy): trained on every other writing round of data/nlu,
+tested on the round held out, whose style it never saw (the `writer` of each intent block):
+
+{by_writer_table}
+
 Macro F1 averages over the intents of the test set, as `make test` does. Out-of-scope accuracy
 is the share of out-of-scope messages ({out_of_scope} held out) that get `out_of_scope` or
 `nlu_fallback`: both refuse to guess. Entity F1: type and value must both match. Training time
@@ -296,7 +349,7 @@ async def evaluate_all(candidates: list[Candidate], heldout: list[Message]) -> l
 
 async def cross_validate_all(
     candidates: list[Candidate], folds: list[tuple[Path, list[Message]]]
-) -> dict[str, IntentScores]:
+) -> dict[str, tuple[IntentScores, list[IntentScores]]]:
     return {candidate.name: await cross_validate(candidate, folds) for candidate in candidates}
 
 
@@ -339,14 +392,13 @@ def main() -> None:
     results = asyncio.run(evaluate_all([ours, rasa_default, *baselines], heldout))
     rasa_reports(ours.model_path)
     # Our pipeline retrained fold by fold, into its own folder: models/ keeps the one reported.
-    cross_validation = asyncio.run(
-        cross_validate_all(
-            [RasaCandidate(OURS, OUR_CONFIG, OUTPUT / "folds"), *baselines],
-            write_folds(OUTPUT / "folds"),
-        )
-    )
+    candidates = [RasaCandidate(OURS, OUR_CONFIG, OUTPUT / "folds"), *baselines]
+    folds = asyncio.run(cross_validate_all(candidates, write_folds(OUTPUT / "folds")))
+    writer_folds = write_writer_folds(OUTPUT / "folds")
+    by_writer = asyncio.run(cross_validate_all(candidates, writer_folds))
+    cross_validation = {name: pooled for name, (pooled, _) in folds.items()}
 
-    markdown = report(results, cross_validation, heldout)
+    markdown = report(results, cross_validation, writer_table(by_writer, writer_folds), heldout)
     dev_set = evaluate_dev_set(OUTPUT, DEV_SET_CONFUSION_DOC)
     if dev_set:
         markdown += f"\n{dev_set}"
@@ -357,6 +409,9 @@ def main() -> None:
                 "context": context(),
                 "heldout": [asdict(result) for result in results],
                 "cross_validation": {name: asdict(s) for name, s in cross_validation.items()},
+                "each_writer_held_out": {
+                    name: asdict(pooled) for name, (pooled, _) in by_writer.items()
+                },
             },
             indent=2,
         )

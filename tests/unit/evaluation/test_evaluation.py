@@ -22,6 +22,8 @@ from evaluation.compare import (
     EstimatorCandidate,
     cross_validate,
     write_folds,
+    write_writer_folds,
+    writer_of,
 )
 from evaluation.message_profile import REST, WHOLE_MESSAGE, breakdown, timed_stages
 from evaluation.metrics import entity_f1, intent_scores, percentile
@@ -120,10 +122,26 @@ def test_folds_split_the_training_data_by_intent(tmp_path: Path) -> None:
     assert {e.get("intent") for e in first_test} == {e.get("intent") for e in training}
 
 
-def test_cross_validation_scores_every_fold(tmp_path: Path) -> None:
+def test_cross_validation_pools_every_fold(tmp_path: Path) -> None:
+    folds = write_folds(tmp_path)
     candidate = EstimatorCandidate("keywords", KeywordClassifier())
-    scores = asyncio.run(cross_validate(candidate, write_folds(tmp_path)))
-    assert 0.5 < scores.accuracy < 1.0
+    pooled, per_fold = asyncio.run(cross_validate(candidate, folds))
+    assert len(per_fold) == FOLDS
+    sizes = [len(test) for _, test in folds]
+    weighted = sum(s.accuracy * n for s, n in zip(per_fold, sizes, strict=True)) / sum(sizes)
+    assert pooled.accuracy == pytest.approx(weighted)
+
+
+def test_each_writer_is_held_out_whole_and_trained_on_by_the_others(tmp_path: Path) -> None:
+    training = load_data(str(TRAINING_PATH)).intent_examples
+    writers = {writer_of(example) for example in training}
+    folds = write_writer_folds(tmp_path)
+    assert len(folds) == len(writers) >= 2
+    for training_file, held_out in folds:
+        (writer,) = {writer_of(example) for example in held_out}
+        trained_on = load_data(str(training_file)).intent_examples
+        assert len(trained_on) + len(held_out) == len(training)
+        assert writer not in {writer_of(example) for example in trained_on}
 
 
 def test_a_level_summary_gives_milliseconds_and_throughput() -> None:
