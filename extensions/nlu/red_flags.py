@@ -4,6 +4,7 @@ The concepts, token patterns and rules live in red_flag_patterns.yml, where a cl
 review them; this module only compiles them into one spaCy Matcher and applies them.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,8 +144,7 @@ class RedFlagMatcher:
         for name, patterns in compiled.items():
             self._matcher.add(name, patterns)
         self._sign_requirements = {
-            name: [_required_keywords(pattern) for pattern in compiled[name]]
-            for name in sign_patterns
+            name: [_requirements(pattern) for pattern in compiled[name]] for name in sign_patterns
         }
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
@@ -162,7 +162,7 @@ class RedFlagMatcher:
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
         terms = [self._term(token) for token in doc]
-        if not self._may_hold_a_rule(terms):
+        if not self._may_hold_a_rule(terms, [token.text for token in doc]):
             return None
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -260,9 +260,10 @@ class RedFlagMatcher:
                 if unknown:
                     raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
 
-    def _may_hold_a_rule(self, terms: list[str | None]) -> bool:
+    def _may_hold_a_rule(self, terms: list[str | None], texts: list[str]) -> bool:
         """Whether some rule could hold: for each of its groups, a sign pattern finds every
-        keyword it requires among the message's terms.
+        keyword it requires among the message's terms, and a token for each of its regexes
+        ("39.1c", "pod3").
 
         So most messages skip the matcher, its costliest step, even those naming a body site
         or the recovery alone, which no rule takes as enough.
@@ -273,7 +274,8 @@ class RedFlagMatcher:
             for sign, patterns in self._sign_requirements.items()
             if any(
                 all(not keywords.isdisjoint(present) for keywords in required)
-                for required in patterns
+                and all(any(regex.search(text) for text in texts) for regex in regexes)
+                for required, regexes in patterns
             )
         }
         return any(
@@ -376,15 +378,23 @@ def _category(name: str, spec: dict[str, Any]) -> _Category:
     return _Category(name, spec["kind"], modifiers, rules)
 
 
-def _required_keywords(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
-    """The keywords of each token a compiled pattern cannot match without, one set a token."""
-    return [
+def _requirements(
+    pattern: list[dict[str, Any]],
+) -> tuple[list[frozenset[str]], list[re.Pattern[str]]]:
+    """What a compiled pattern cannot match without: the keywords of each such token, one set
+    a token, and the regular expressions such tokens must match."""
+    required = [token for token in pattern if token.get("OP", "1") in ("1", "+")]
+    keywords = [
         frozenset(norm["IN"]) if isinstance(norm, dict) else frozenset([norm])
-        for token in pattern
-        if (norm := token.get("NORM")) is not None
-        and (isinstance(norm, str) or "IN" in norm)
-        and token.get("OP", "1") in ("1", "+")
+        for token in required
+        if (norm := token.get("NORM")) is not None and (isinstance(norm, str) or "IN" in norm)
     ]
+    regexes = [
+        re.compile(text["REGEX"])
+        for token in required
+        if isinstance(text := token.get("TEXT"), dict) and "REGEX" in text
+    ]
+    return keywords, regexes
 
 
 def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[int], list[int]]:
