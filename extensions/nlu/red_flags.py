@@ -24,8 +24,18 @@ from core.emergency import EMERGENCY_KINDS
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
 # The norm of a shadow token that stands for no keyword; no pattern lists it.
 NO_TERM = "<no red-flag term>"
-MODIFIERS = ("negation", "hypothetical", "history", "resolved", "idiom", "laughter")
-CUE_LABELS = ("hypothetical", "history", "resolved", "unharmed", "recurrence", "idiom", "laughter")
+MODIFIERS = ("negation", "hypothetical", "history", "resolved", "idiom", "laughter", "baseline")
+CUE_LABELS = (
+    "hypothetical",
+    "history",
+    "resolved",
+    "unharmed",
+    "recurrence",
+    "idiom",
+    "laughter",
+    "baseline",
+    "change",
+)
 # A sign inside an idiom is no sign at all, so idioms discount even context signs ("cut me open").
 DISCOUNTS_CONTEXT = frozenset({"idiom"})
 EXCEPTION_SUFFIX = "!except"
@@ -149,6 +159,11 @@ class RedFlagMatcher:
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
         }
+        # Modifiers a sign ignores: pain stays pain beside a long-standing symptom.
+        self._ignored = {
+            name: frozenset(sign.get("ignores", ())) if isinstance(sign, dict) else frozenset()
+            for name, sign in signs.items()
+        }
         self._categories = sorted(
             (_category(name, spec_) for name, spec_ in spec["categories"].items()),
             key=lambda category: category.kind != "self_harm",
@@ -186,10 +201,20 @@ class RedFlagMatcher:
             )
         ]
         joking = _laughter_clauses(cues["laughter"], doc, clauses)
+        found = [
+            (label, start, end)
+            for label, start, end in found
+            if not _within(cues[label + EXCEPTION_SUFFIX], start)
+        ]
+        steady = _baseline_clauses(
+            cues["baseline"],
+            cues["change"],
+            [start for label, start, _ in found if label not in self._context_signs],
+            sentences,
+            clauses,
+        )
         signs: dict[str, list[_SignMatch]] = defaultdict(list)
         for label, start, end in found:
-            if _within(cues[label + EXCEPTION_SUFFIX], start):
-                continue
             discounted = frozenset(
                 modifier
                 for modifier, applies in (
@@ -199,8 +224,11 @@ class RedFlagMatcher:
                     ("resolved", _cue_after_in_sentence(resolutions, end, sentences)),
                     ("idiom", _within(cues["idiom"], start) or _within(cues["idiom"], end - 1)),
                     ("laughter", clauses[start] in joking),
+                    ("baseline", clauses[start] in steady),
                 )
-                if applies and (label not in self._context_signs or modifier in DISCOUNTS_CONTEXT)
+                if applies
+                and (label not in self._context_signs or modifier in DISCOUNTS_CONTEXT)
+                and modifier not in self._ignored[label]
             )
             signs[label].append(_SignMatch(start, end, sentences[start], discounted))
         for category in self._categories:
@@ -445,6 +473,35 @@ def _laughter_clauses(cues: list[tuple[int, int]], doc: Doc, clauses: list[int])
         if doc[closing].text == ",":
             joking.add(clause + 1)
     return joking
+
+
+def _baseline_clauses(
+    cues: list[tuple[int, int]],
+    changes: list[tuple[int, int]],
+    sign_starts: list[int],
+    sentences: list[int],
+    clauses: list[int],
+) -> set[int]:
+    """The clauses a baseline cue says are long-standing and unchanged: its own ("my legs have
+    been numb for years", "I've always had a temperature in the evenings"), and the earlier
+    clauses of its sentence when it names no symptom of its own ("I get breathless on hills,
+    but I always have"). A change in the sentence ("new", "suddenly", "worse", "since the op")
+    undoes it, unless the change is part of the cue ("nothing new", "no worse").
+    """
+    changed = {sentences[start] for start, _ in changes if not _within(cues, start)}
+    steady = set()
+    for start, _ in cues:
+        if sentences[start] in changed:
+            continue
+        clause = clauses[start]
+        steady.add(clause)
+        if not any(clauses[sign] == clause for sign in sign_starts):
+            steady.update(
+                clauses[i]
+                for i in range(start)
+                if sentences[i] == sentences[start] and clauses[i] < clause
+            )
+    return steady
 
 
 def _within(spans: list[tuple[int, int]], position: int) -> bool:

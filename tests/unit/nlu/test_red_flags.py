@@ -405,3 +405,47 @@ def test_signs_that_complete_no_rule_skip_the_matcher(
 
     monkeypatch.setattr(matcher, "_matcher", fail)
     assert matcher.find(nlp(text.lower())) is None
+
+
+# A long-standing, unchanged symptom: the `baseline` modifier.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "numb toes for ages, no change, can I still have the fusion?",
+        "I've had pins and needles in my feet for years from diabetes, after the op will they go?",
+        "I get wheezy going uphill, same as always, should I tell the anaesthetist?",
+        "my bladder has been weak my whole life, will the catheter after surgery be a problem?",
+    ],
+)
+def test_a_long_standing_unchanged_symptom_is_no_red_flag(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a change in the sentence undoes the baseline
+        ("my feet have been numb for years, suddenly my legs are weak too", "leg_weakness"),
+        (
+            "I always get breathless on hills, always have, but since my fusion it's worse",
+            "chest_breathing",
+        ),
+        # the baseline names its own symptom, so another clause's symptom still counts
+        (
+            "my toes have been numb for years and I've been short of breath all day",
+            "chest_breathing",
+        ),
+        # pain is no baseline for a fever or a fall
+        ("chronic back pain for 10 years, got a temp of 39.2 and shivers", "fever"),
+        ("I've had back pain for years and I fell off a ladder", "trauma"),
+        # a surgical wound is never long-standing
+        ("my scar has always been a bit red, it's oozing pus now", "wound"),
+    ],
+)
+def test_a_baseline_undone_or_beside_another_symptom_still_triggers(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
