@@ -449,3 +449,31 @@ def test_a_baseline_undone_or_beside_another_symptom_still_triggers(
 ) -> None:
     found = detect(text)
     assert found is not None and found.category == category, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather jump off a bridge than phone the surgery again",
+        "I'd rather jump in front of a train than do another MRI lol",
+        "would rather throw myself off a roof than fill in another form, jk",
+    ],
+)
+def test_a_method_preferred_to_a_chore_or_marked_as_a_joke_is_an_idiom(
+    detect: Detect, text: str
+) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather jump off a bridge than live like this lol",
+        "I'd rather jump off a bridge than have another operation, I'm not joking",
+        "I'd rather throw myself under a bus than go through another day of this",
+        "I'd rather die than live like this, kidding",
+    ],
+)
+def test_a_method_preferred_to_living_or_not_a_joke_is_self_harm(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == "self_harm", found
