@@ -41,6 +41,7 @@ DISCOUNTS_CONTEXT = frozenset({"idiom"})
 EXCEPTION_SUFFIX = "!except"
 SCOPES = ("sentence", "message")
 SENTENCE_END_CHARACTERS = set(".?!")
+REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
 
 
 @dataclass(frozen=True)
@@ -328,13 +329,17 @@ class RedFlagMatcher:
         return shadow
 
     def _term(self, token: Token) -> str | None:
-        """The keyword a token stands for: its text, its lemma, or the keyword it misspells."""
+        """The keyword a token stands for: its text, its lemma, or the keyword it misspells.
+
+        A letter typed three times or more counts twice ("sooo", "reallly", "swolllen").
+        """
         text = token.lower_
         bare = text.replace("'", "").replace("\u2019", "")
-        for form in (text, bare, token.lemma_.lower()):
+        squeezed = REPEATED_LETTER.sub(r"\1\1", bare)
+        for form in (text, bare, token.lemma_.lower(), squeezed):
             if form in self._keywords:
                 return form
-        return self._nearest_keyword(bare)
+        return self._nearest_keyword(squeezed)
 
     def _find_nearest_keyword(self, word: str) -> str | None:
         """The closest keyword to a misspelt word; a correctly spelt other word is no typo."""
