@@ -4,6 +4,7 @@ The concepts, token patterns and rules live in red_flag_patterns.yml, where a cl
 review them; this module only compiles them into one spaCy Matcher and applies them.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,13 +24,24 @@ from core.emergency import EMERGENCY_KINDS
 PATTERNS_PATH = Path(__file__).with_name("red_flag_patterns.yml")
 # The norm of a shadow token that stands for no keyword; no pattern lists it.
 NO_TERM = "<no red-flag term>"
-MODIFIERS = ("negation", "hypothetical", "history", "resolved", "idiom", "laughter")
-CUE_LABELS = ("hypothetical", "history", "resolved", "unharmed", "recurrence", "idiom", "laughter")
+MODIFIERS = ("negation", "hypothetical", "history", "resolved", "idiom", "laughter", "baseline")
+CUE_LABELS = (
+    "hypothetical",
+    "history",
+    "resolved",
+    "unharmed",
+    "recurrence",
+    "idiom",
+    "laughter",
+    "baseline",
+    "change",
+)
 # A sign inside an idiom is no sign at all, so idioms discount even context signs ("cut me open").
 DISCOUNTS_CONTEXT = frozenset({"idiom"})
 EXCEPTION_SUFFIX = "!except"
 SCOPES = ("sentence", "message")
 SENTENCE_END_CHARACTERS = set(".?!")
+REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
 
 
 @dataclass(frozen=True)
@@ -143,11 +155,15 @@ class RedFlagMatcher:
         for name, patterns in compiled.items():
             self._matcher.add(name, patterns)
         self._sign_requirements = {
-            name: [_required_keywords(pattern) for pattern in compiled[name]]
-            for name in sign_patterns
+            name: [_requirements(pattern) for pattern in compiled[name]] for name in sign_patterns
         }
         self._context_signs = {
             name for name, sign in signs.items() if isinstance(sign, dict) and sign.get("context")
+        }
+        # Modifiers a sign ignores: pain stays pain beside a long-standing symptom.
+        self._ignored = {
+            name: frozenset(sign.get("ignores", ())) if isinstance(sign, dict) else frozenset()
+            for name, sign in signs.items()
         }
         self._categories = sorted(
             (_category(name, spec_) for name, spec_ in spec["categories"].items()),
@@ -162,7 +178,7 @@ class RedFlagMatcher:
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
         terms = [self._term(token) for token in doc]
-        if not self._may_hold_a_rule(terms):
+        if not self._may_hold_a_rule(terms, [token.text for token in doc]):
             return None
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -186,10 +202,20 @@ class RedFlagMatcher:
             )
         ]
         joking = _laughter_clauses(cues["laughter"], doc, clauses)
+        found = [
+            (label, start, end)
+            for label, start, end in found
+            if not _within(cues[label + EXCEPTION_SUFFIX], start)
+        ]
+        steady = _baseline_clauses(
+            cues["baseline"],
+            cues["change"],
+            [start for label, start, _ in found if label not in self._context_signs],
+            sentences,
+            clauses,
+        )
         signs: dict[str, list[_SignMatch]] = defaultdict(list)
         for label, start, end in found:
-            if _within(cues[label + EXCEPTION_SUFFIX], start):
-                continue
             discounted = frozenset(
                 modifier
                 for modifier, applies in (
@@ -199,8 +225,11 @@ class RedFlagMatcher:
                     ("resolved", _cue_after_in_sentence(resolutions, end, sentences)),
                     ("idiom", _within(cues["idiom"], start) or _within(cues["idiom"], end - 1)),
                     ("laughter", clauses[start] in joking),
+                    ("baseline", clauses[start] in steady),
                 )
-                if applies and (label not in self._context_signs or modifier in DISCOUNTS_CONTEXT)
+                if applies
+                and (label not in self._context_signs or modifier in DISCOUNTS_CONTEXT)
+                and modifier not in self._ignored[label]
             )
             signs[label].append(_SignMatch(start, end, sentences[start], discounted))
         for category in self._categories:
@@ -260,9 +289,10 @@ class RedFlagMatcher:
                 if unknown:
                     raise ValueError(f"{category.name}: unknown signs {sorted(unknown)}")
 
-    def _may_hold_a_rule(self, terms: list[str | None]) -> bool:
+    def _may_hold_a_rule(self, terms: list[str | None], texts: list[str]) -> bool:
         """Whether some rule could hold: for each of its groups, a sign pattern finds every
-        keyword it requires among the message's terms.
+        keyword it requires among the message's terms, and a token for each of its regexes
+        ("39.1c", "pod3").
 
         So most messages skip the matcher, its costliest step, even those naming a body site
         or the recovery alone, which no rule takes as enough.
@@ -273,7 +303,8 @@ class RedFlagMatcher:
             for sign, patterns in self._sign_requirements.items()
             if any(
                 all(not keywords.isdisjoint(present) for keywords in required)
-                for required in patterns
+                and all(any(regex.search(text) for text in texts) for regex in regexes)
+                for required, regexes in patterns
             )
         }
         return any(
@@ -298,13 +329,17 @@ class RedFlagMatcher:
         return shadow
 
     def _term(self, token: Token) -> str | None:
-        """The keyword a token stands for: its text, its lemma, or the keyword it misspells."""
+        """The keyword a token stands for: its text, its lemma, or the keyword it misspells.
+
+        A letter typed three times or more counts twice ("sooo", "reallly", "swolllen").
+        """
         text = token.lower_
         bare = text.replace("'", "").replace("\u2019", "")
-        for form in (text, bare, token.lemma_.lower()):
+        squeezed = REPEATED_LETTER.sub(r"\1\1", bare)
+        for form in (text, bare, token.lemma_.lower(), squeezed):
             if form in self._keywords:
                 return form
-        return self._nearest_keyword(bare)
+        return self._nearest_keyword(squeezed)
 
     def _find_nearest_keyword(self, word: str) -> str | None:
         """The closest keyword to a misspelt word; a correctly spelt other word is no typo."""
@@ -376,15 +411,23 @@ def _category(name: str, spec: dict[str, Any]) -> _Category:
     return _Category(name, spec["kind"], modifiers, rules)
 
 
-def _required_keywords(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
-    """The keywords of each token a compiled pattern cannot match without, one set a token."""
-    return [
+def _requirements(
+    pattern: list[dict[str, Any]],
+) -> tuple[list[frozenset[str]], list[re.Pattern[str]]]:
+    """What a compiled pattern cannot match without: the keywords of each such token, one set
+    a token, and the regular expressions such tokens must match."""
+    required = [token for token in pattern if token.get("OP", "1") in ("1", "+")]
+    keywords = [
         frozenset(norm["IN"]) if isinstance(norm, dict) else frozenset([norm])
-        for token in pattern
-        if (norm := token.get("NORM")) is not None
-        and (isinstance(norm, str) or "IN" in norm)
-        and token.get("OP", "1") in ("1", "+")
+        for token in required
+        if (norm := token.get("NORM")) is not None and (isinstance(norm, str) or "IN" in norm)
     ]
+    regexes = [
+        re.compile(text["REGEX"])
+        for token in required
+        if isinstance(text := token.get("TEXT"), dict) and "REGEX" in text
+    ]
+    return keywords, regexes
 
 
 def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[int], list[int]]:
@@ -435,6 +478,35 @@ def _laughter_clauses(cues: list[tuple[int, int]], doc: Doc, clauses: list[int])
         if doc[closing].text == ",":
             joking.add(clause + 1)
     return joking
+
+
+def _baseline_clauses(
+    cues: list[tuple[int, int]],
+    changes: list[tuple[int, int]],
+    sign_starts: list[int],
+    sentences: list[int],
+    clauses: list[int],
+) -> set[int]:
+    """The clauses a baseline cue says are long-standing and unchanged: its own ("my legs have
+    been numb for years", "I've always had a temperature in the evenings"), and the earlier
+    clauses of its sentence when it names no symptom of its own ("I get breathless on hills,
+    but I always have"). A change in the sentence ("new", "suddenly", "worse", "since the op")
+    undoes it, unless the change is part of the cue ("nothing new", "no worse").
+    """
+    changed = {sentences[start] for start, _ in changes if not _within(cues, start)}
+    steady = set()
+    for start, _ in cues:
+        if sentences[start] in changed:
+            continue
+        clause = clauses[start]
+        steady.add(clause)
+        if not any(clauses[sign] == clause for sign in sign_starts):
+            steady.update(
+                clauses[i]
+                for i in range(start)
+                if sentences[i] == sentences[start] and clauses[i] < clause
+            )
+    return steady
 
 
 def _within(spans: list[tuple[int, int]], position: int) -> bool:

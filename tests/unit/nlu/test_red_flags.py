@@ -405,3 +405,75 @@ def test_signs_that_complete_no_rule_skip_the_matcher(
 
     monkeypatch.setattr(matcher, "_matcher", fail)
     assert matcher.find(nlp(text.lower())) is None
+
+
+# A long-standing, unchanged symptom: the `baseline` modifier.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "numb toes for ages, no change, can I still have the fusion?",
+        "I've had pins and needles in my feet for years from diabetes, after the op will they go?",
+        "I get wheezy going uphill, same as always, should I tell the anaesthetist?",
+        "my bladder has been weak my whole life, will the catheter after surgery be a problem?",
+    ],
+)
+def test_a_long_standing_unchanged_symptom_is_no_red_flag(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a change in the sentence undoes the baseline
+        ("my feet have been numb for years, suddenly my legs are weak too", "leg_weakness"),
+        (
+            "I always get breathless on hills, always have, but since my fusion it's worse",
+            "chest_breathing",
+        ),
+        # the baseline names its own symptom, so another clause's symptom still counts
+        (
+            "my toes have been numb for years and I've been short of breath all day",
+            "chest_breathing",
+        ),
+        # pain is no baseline for a fever or a fall
+        ("chronic back pain for 10 years, got a temp of 39.2 and shivers", "fever"),
+        ("I've had back pain for years and I fell off a ladder", "trauma"),
+        # a surgical wound is never long-standing
+        ("my scar has always been a bit red, it's oozing pus now", "wound"),
+    ],
+)
+def test_a_baseline_undone_or_beside_another_symptom_still_triggers(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather jump off a bridge than phone the surgery again",
+        "I'd rather jump in front of a train than do another MRI lol",
+        "would rather throw myself off a roof than fill in another form, jk",
+    ],
+)
+def test_a_method_preferred_to_a_chore_or_marked_as_a_joke_is_an_idiom(
+    detect: Detect, text: str
+) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather jump off a bridge than live like this lol",
+        "I'd rather jump off a bridge than have another operation, I'm not joking",
+        "I'd rather throw myself under a bus than go through another day of this",
+        "I'd rather die than live like this, kidding",
+    ],
+)
+def test_a_method_preferred_to_living_or_not_a_joke_is_self_harm(detect: Detect, text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == "self_harm", found
