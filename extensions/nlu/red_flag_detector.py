@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from core.emergency import INTENT_FOR_KIND, RED_FLAG_KEY, SELF_HARM_KEY
-from extensions.nlu.red_flags import RedFlag, RedFlagMatcher
+from extensions.nlu.red_flags import Reading, RedFlagMatcher
 
 SELF_HARM = "self_harm"
 
@@ -22,16 +22,20 @@ def emergency_intent(kind: str) -> dict[str, Any]:
     return {"name": INTENT_FOR_KIND[kind], "confidence": 1.0}
 
 
-def finding(red_flag: RedFlag | None, self_harm_verdict: str | None) -> dict[str, Any] | None:
-    """What the policy acts on, from the patterns' red flag and the classifier's verdict.
+def finding(reading: Reading, self_harm_verdict: str | None) -> dict[str, Any] | None:
+    """What the policy acts on, from the patterns' reading and the classifier's verdict.
 
     The reviewed patterns come first, self-harm before other red flags: a red flag they found
     keeps its own guidance, which sends the patient to urgent care either way. Then the
     classifier: `answer_after` when it is unsure, so the crisis line comes first and the
-    question is still answered, because it may be wrong.
+    question is still answered, because it may be wrong. Where the patterns read the words of
+    self-harm as a reviewed figure of speech, only the classifier's certainty outweighs them.
     """
+    red_flag = reading.red_flag
     if red_flag is not None:
         return _finding(red_flag.kind, red_flag.category, red_flag.matched, "patterns")
+    if self_harm_verdict == "possible" and reading.self_harm_figure_of_speech:
+        return None
     if self_harm_verdict in ("certain", "possible"):
         found = _finding(SELF_HARM, SELF_HARM, "", "classifier")
         return {**found, "answer_after": self_harm_verdict == "possible"}
@@ -80,8 +84,8 @@ class RedFlagDetector(GraphComponent):
             self._matcher = RedFlagMatcher(model.model.vocab)
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
-            red_flag = self._matcher.find(doc) if doc is not None else None
-            found = finding(red_flag, (message.get(SELF_HARM_KEY) or {}).get("verdict"))
+            reading = self._matcher.read(doc) if doc is not None else Reading(None)
+            found = finding(reading, (message.get(SELF_HARM_KEY) or {}).get("verdict"))
             if found is None:
                 continue
             message.set(RED_FLAG_KEY, found, add_to_output=True)

@@ -7,7 +7,7 @@ review them; this module only compiles them into one spaCy Matcher and applies t
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,17 @@ class RedFlag:
     kind: str
     category: str
     matched: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the patterns read in a message: its red flag, if any, and whether words of
+    self-harm were there only as a reviewed figure of speech ("I'd rather die than wear a
+    brace"), which answers the self-harm classifier's doubt about the same words.
+    """
+
+    red_flag: RedFlag | None
+    self_harm_figure_of_speech: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,9 +188,13 @@ class RedFlagMatcher:
 
     def find(self, doc: Doc) -> RedFlag | None:
         """The most urgent red flag in a lowercased message; self-harm wins over the others."""
+        return self.read(doc).red_flag
+
+    def read(self, doc: Doc) -> Reading:
+        """The most urgent red flag, and whether self-harm words were only a figure of speech."""
         terms = [self._term(token) for token in doc]
         if not self._may_hold_a_rule(terms, [token.text for token in doc]):
-            return None
+            return Reading(None)
         sentences, clauses = _sentence_and_clause_ids(doc, self._clause_breaks)
         cues: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, int, int]] = []
@@ -235,8 +250,13 @@ class RedFlagMatcher:
         for category in self._categories:
             span = _first_rule_span(category, signs)
             if span:
-                return RedFlag(category.kind, category.name, doc[span[0] : span[1]].text)
-        return None
+                return Reading(RedFlag(category.kind, category.name, doc[span[0] : span[1]].text))
+        figure_of_speech = any(
+            _first_rule_span(replace(category, modifiers=category.modifiers - {"idiom"}), signs)
+            for category in self._categories
+            if category.kind == "self_harm"
+        )
+        return Reading(None, figure_of_speech)
 
     def _compile(self, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Spell out a pattern of the YAML file as spaCy Matcher tokens on the shadow norms."""

@@ -3,10 +3,13 @@
 import pytest
 
 from extensions.nlu.red_flag_detector import finding
-from extensions.nlu.red_flags import RedFlag
+from extensions.nlu.red_flags import Reading, RedFlag
 
-FEVER = RedFlag("red_flag", "fever", "burning up")
-WISH_TO_DIE = RedFlag("self_harm", "self_harm", "want to die")
+FEVER = Reading(RedFlag("red_flag", "fever", "burning up"))
+WISH_TO_DIE = Reading(RedFlag("self_harm", "self_harm", "want to die"))
+NOTHING = Reading(None)
+# "I'd rather die than wear a brace": the words of self-harm, read as a figure of speech.
+FIGURE_OF_SPEECH = Reading(None, self_harm_figure_of_speech=True)
 
 
 @pytest.mark.parametrize("verdict", [None, "possible", "certain"])
@@ -32,7 +35,7 @@ def test_a_red_flag_the_patterns_found_keeps_its_guidance(verdict: str) -> None:
 
 
 def test_self_harm_the_classifier_is_sure_of_gets_the_crisis_line_alone() -> None:
-    found = finding(None, "certain")
+    found = finding(NOTHING, "certain")
     assert found is not None
     assert (found["kind"], found["found_by"], found["answer_after"]) == (
         "self_harm",
@@ -42,10 +45,21 @@ def test_self_harm_the_classifier_is_sure_of_gets_the_crisis_line_alone() -> Non
 
 
 def test_possible_self_harm_alone_gets_the_crisis_line_then_the_answer() -> None:
-    found = finding(None, "possible")
+    found = finding(NOTHING, "possible")
     assert found is not None
     assert (found["kind"], found["answer_after"]) == ("self_harm", True)
 
 
 def test_nothing_found_is_no_finding() -> None:
-    assert finding(None, None) is None
+    assert finding(NOTHING, None) is None
+
+
+def test_a_figure_of_speech_answers_the_classifiers_doubt_but_not_its_certainty() -> None:
+    assert finding(FIGURE_OF_SPEECH, "possible") is None
+    found = finding(FIGURE_OF_SPEECH, "certain")
+    assert found is not None
+    assert (found["kind"], found["found_by"], found["answer_after"]) == (
+        "self_harm",
+        "classifier",
+        False,
+    )

@@ -477,3 +477,20 @@ def test_a_method_preferred_to_a_chore_or_marked_as_a_joke_is_an_idiom(
 def test_a_method_preferred_to_living_or_not_a_joke_is_self_harm(detect: Detect, text: str) -> None:
     found = detect(text)
     assert found is not None and found.kind == "self_harm", found
+
+
+@pytest.mark.parametrize(
+    ("text", "figure_of_speech"),
+    [
+        ("i'd sooner jump off a cliff than wear the brace to the wedding", True),
+        ("honestly I would rather die than sit in that waiting room again", True),
+        ("i'd rather die than live like this", False),
+        ("when can I lift my toddler after the fusion", False),
+        ("my knee is killing me since the fall", False),
+    ],
+)
+def test_the_reading_says_when_self_harm_words_were_only_a_figure_of_speech(
+    nlp: Language, matcher: RedFlagMatcher, text: str, figure_of_speech: bool
+) -> None:
+    reading = matcher.read(nlp(text.lower()))
+    assert reading.self_harm_figure_of_speech is figure_of_speech
