@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from core.facts import Content
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from tests.browser.widget_page import Widget
 
 TOPIC_QUESTIONS = {

@@ -3,7 +3,7 @@
 import pytest
 
 from core.facts import Content
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 
 TOPIC_QUESTIONS = {
     "ask_what_is_fusion": "what exactly is a spinal fusion?",

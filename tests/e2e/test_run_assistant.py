@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.paths import MODEL_PATH, PROJECT_ROOT
-from evaluation.running_assistant import free_port
+from evaluation.support.running_assistant import free_port
 
 
 def run_assistant(workdir: Path, timeout: float, **env: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.model_selection import StratifiedKFold
 
-from evaluation.reporting import PROJECT_ROOT, markdown_table
+from evaluation.support.reporting import PROJECT_ROOT, markdown_table
 from extensions.nlu.self_harm_classifier import SelfHarmClassifier, SelfHarmModel, load_examples
 from extensions.nlu.word_llama import WordLlama
 

@@ -29,10 +29,16 @@ from rasa.utils.log_utils import configure_structlog
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedKFold
 
-from evaluation.baselines import KeywordClassifier, tfidf_logistic_regression
-from evaluation.dev_set_report import evaluate_dev_set
-from evaluation.metrics import OUT_OF_SCOPE, IntentScores, entity_f1, intent_scores, percentile
-from evaluation.reporting import (
+from evaluation.quality.baselines import KeywordClassifier, tfidf_logistic_regression
+from evaluation.quality.dev_set_report import evaluate_dev_set
+from evaluation.support.metrics import (
+    OUT_OF_SCOPE,
+    IntentScores,
+    entity_f1,
+    intent_scores,
+    percentile,
+)
+from evaluation.support.reporting import (
     HELDOUT_PATH,
     PROJECT_ROOT,
     RASA,
