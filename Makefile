@@ -65,11 +65,11 @@ run: install train ## install if needed, train if needed, start the assistant
 # tests/nlu/heldout.yml, cross-validates ours, then judges the trained assistant end to end on
 # ../shared/evaluation/dev_set.yml: reports/evaluation/, docs/*confusion_matrix.png.
 evaluate: install train ## NLU quality beside baselines, and the development set end to end
-	$(BIN)/python -m evaluation.compare
+	$(BIN)/python -m evaluation.quality.compare
 
 # Starts both servers and talks to them on loopback (a few minutes): reports/bench/bench.json.
 bench: install train ## latency, throughput, start-up and memory of the running servers
-	$(BIN)/python -m evaluation.bench
+	$(BIN)/python -m evaluation.speed.bench
 
 lint: install ## ruff's lint and format checks, mypy's type checks (pyproject.toml)
 	$(BIN)/ruff check .
@@ -140,7 +140,7 @@ review-apply: $(BIN)/.installed ## add the marked questions to data/nlu/reviewed
 
 # Time and peak memory of the report on over 100,000 events of real conversations (a few minutes).
 report-bench: install train ## time and peak memory of make report on 100,000 events
-	$(BIN)/python -m evaluation.report_bench
+	$(BIN)/python -m evaluation.speed.report_bench
 
 # pip-audit needs a newer `packaging` than rasa allows, so it gets a venv of its own. --strict:
 # a package that could not be checked fails the audit instead of passing silently.

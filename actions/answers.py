@@ -94,15 +94,14 @@ def facts_asked(content: Content, questions: list[dict[str, Any]] | None) -> lis
 def say_facts(
     dispatcher: CollectingDispatcher, tracker: Tracker, facts: list[Fact], answered: list[str]
 ) -> list[EventType]:
-    """Utter each fact verbatim, the referral once, and "Was this helpful?" for each fact;
-    remember the last topic for follow-ups and every fact given. Each fact's id goes into its
-    stored message's metadata for the operator report.
+    """Utter each fact verbatim, the referral once, and "Was this helpful?" with buttons for
+    each fact; remember the last topic for follow-ups and every fact given. Each fact's id goes
+    into its stored message's metadata for the operator report.
     """
     for fact in facts:
         dispatcher.utter_message(text=fact.answer, fact_id=fact.id)
     dispatcher.utter_message(response="utter_provider_pointer")
-    for fact in facts:
-        ask_for_feedback(dispatcher, tracker, fact, several=len(facts) > 1)
+    ask_for_feedback(dispatcher, tracker, facts)
     answered_now = [*answered, *(fact.id for fact in facts if fact.id not in answered)]
     return [SlotSet("topic", facts[-1].topic), SlotSet("answered_facts", answered_now)]
 

@@ -1,4 +1,4 @@
-"""Asks "Was this helpful?" after each fact, and answers the patient's verdict.
+"""Asks "Was this helpful?" after the facts of a reply, and answers the patient's verdict.
 
 The verdict arrives as a button payload, /feedback{"fact":"<fact id>","helpful":true}, which
 Rasa parses without the NLU classifier; no training example exists, so typed text never becomes
@@ -19,10 +19,14 @@ from core.feedback import feedback_payload
 CHANNELS_WITHOUT_BUTTONS = {"twilio"}
 
 
-def feedback_buttons(fact_id: str) -> list[dict[str, str]]:
+def feedback_buttons(fact_id: str, subject: str | None = None) -> list[dict[str, str]]:
+    """Yes and No for one fact; titled with its subject ("The brace: yes") when they share a
+    question with other facts' buttons, so that each says which answer it rates.
+    """
+    yes, no = ("Yes", "No") if subject is None else (f"{subject}: yes", f"{subject}: no")
     return [
-        {"title": "Yes", "payload": feedback_payload(fact_id, True)},
-        {"title": "No", "payload": feedback_payload(fact_id, False)},
+        {"title": yes, "payload": feedback_payload(fact_id, True)},
+        {"title": no, "payload": feedback_payload(fact_id, False)},
     ]
 
 
@@ -30,21 +34,21 @@ def offers_buttons(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() not in CHANNELS_WITHOUT_BUTTONS
 
 
-def ask_for_feedback(
-    dispatcher: CollectingDispatcher, tracker: Tracker, fact: Fact, several: bool = False
-) -> None:
-    """Ask "Was this helpful?" with Yes / No buttons, where the channel has buttons; after
-    several facts, once for each, naming its topic.
+def ask_for_feedback(dispatcher: CollectingDispatcher, tracker: Tracker, facts: list[Fact]) -> None:
+    """Ask "Was this helpful?" with Yes / No buttons, where the channel has buttons. After
+    several facts, one question, with Yes and No for each fact named by its subject: the widget
+    and Messenger show only the latest message's buttons, and a question per fact, alike for
+    facts of one topic, left a patient guessing which buttons rated which answer.
     """
     if not offers_buttons(tracker):
         return
-    buttons = feedback_buttons(fact.id)
-    if several:
+    if len(facts) == 1:
         dispatcher.utter_message(
-            response="utter_ask_feedback_on_topic", topic=fact.topic, buttons=buttons
+            response="utter_ask_feedback", buttons=feedback_buttons(facts[0].id)
         )
-    else:
-        dispatcher.utter_message(response="utter_ask_feedback", buttons=buttons)
+        return
+    buttons = [button for fact in facts for button in feedback_buttons(fact.id, fact.subject)]
+    dispatcher.utter_message(response="utter_ask_feedback_on_answers", buttons=buttons)
 
 
 class ActionFeedback(Action):

@@ -12,6 +12,9 @@ from core.paths import FACTS_PATH
 
 TOPICS = ("procedure", "options", "mobility", "recovery")
 FACT_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# A fact's subject titles its feedback buttons, "The brace: yes", and Messenger shows at most
+# 20 characters of a button's title.
+MAX_SUBJECT_CHARS = 15
 
 
 class FactsFileError(ValueError):
@@ -22,6 +25,8 @@ class FactsFileError(ValueError):
 class Fact:
     id: str
     topic: str
+    # What the answer is about, in a patient's words: "The brace".
+    subject: str
     intents: tuple[str, ...]
     answer: str
     source: str
@@ -111,6 +116,11 @@ def _parse_fact(entry: Any, index: int, source: str) -> Fact:
     topic = entry.get("topic")
     if topic not in TOPICS:
         raise FactsFileError(f"{where}, field 'topic': must be one of {', '.join(TOPICS)}")
+    subject = entry.get("subject")
+    if not _is_text(subject) or len(_one_paragraph(subject)) > MAX_SUBJECT_CHARS:
+        raise FactsFileError(
+            f"{where}, field 'subject': must be text of at most {MAX_SUBJECT_CHARS} characters"
+        )
     intents = entry.get("intents")
     if not isinstance(intents, list) or not intents or not all(_is_text(i) for i in intents):
         raise FactsFileError(f"{where}, field 'intents': must be a non-empty list of intent names")
@@ -120,6 +130,7 @@ def _parse_fact(entry: Any, index: int, source: str) -> Fact:
     return Fact(
         id=fact_id,
         topic=topic,
+        subject=_one_paragraph(subject),
         intents=tuple(intents),
         answer=_one_paragraph(entry["answer"]),
         source=entry["source"].strip(),
@@ -127,12 +138,23 @@ def _parse_fact(entry: Any, index: int, source: str) -> Fact:
 
 
 def _check_unique(facts: tuple[Fact, ...], source: str) -> None:
+    """Ids, intents and subjects once each: one reply's feedback buttons must tell its facts
+    apart by their subjects.
+    """
     seen_ids = set()
+    seen_subjects: dict[str, str] = {}
     seen_intents: dict[str, str] = {}
     for fact in facts:
         if fact.id in seen_ids:
             raise FactsFileError(f"{source}: fact '{fact.id}', field 'id': used twice")
         seen_ids.add(fact.id)
+        subject = fact.subject.casefold()
+        if subject in seen_subjects:
+            raise FactsFileError(
+                f"{source}: fact '{fact.id}', field 'subject': '{fact.subject}' is already the "
+                f"subject of fact '{seen_subjects[subject]}'"
+            )
+        seen_subjects[subject] = fact.id
         for intent in fact.intents:
             if intent in seen_intents:
                 raise FactsFileError(

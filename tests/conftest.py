@@ -12,7 +12,7 @@ import pytest
 from rasa.utils.log_utils import configure_structlog
 
 from core.facts import Content, load_content
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 
 # Rasa's structured logger prints every parse at debug level unless configured.
 configure_structlog(logging.WARNING)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from core.paths import PROJECT_ROOT
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,8 +5,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 
 from core.facts import Content
-from evaluation.operator_conversations import seed
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.operator_conversations import seed
+from evaluation.support.running_assistant import RunningAssistant
 from ops import report
 
 CHARTS = 5

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from core.facts import Content
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from tests.browser.widget_page import Widget
 
 TOPIC_QUESTIONS = {
@@ -20,6 +20,8 @@ TOPIC_QUESTIONS = {
     "ask_mobility": "will a fusion limit my movement?",
     "ask_recovery_time": "how long does recovery take after a spinal fusion?",
 }
+# Two questions with a fact each, of one topic.
+TWO_QUESTIONS = "how long will I be off work after the fusion, and will I have to wear a brace?"
 INJECTIONS = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=1</script>"]
 
 
@@ -188,6 +190,33 @@ def test_was_this_helpful_no_by_keyboard_gets_the_provider_and_is_stored(
     assert stored["intent"]["name"] == "feedback"
     assert {e["entity"]: e["value"] for e in stored["entities"]} == {
         "fact": content.fact_for_intent("ask_mobility").id,
+        "helpful": False,
+    }
+
+
+def test_two_answers_get_one_question_whose_buttons_name_each_answer(
+    page: Page, demo_url: str, assistant: RunningAssistant, content: Content
+) -> None:
+    """The widget shows only the latest message's buttons: a question per answer left the first
+    one without any, and two alike could not be told apart.
+    """
+    page.goto(demo_url)
+    widget = Widget(page)
+    widget.open()
+    widget.ask(TWO_QUESTIONS)
+    time_off = content.fact_for_intent("ask_recovery_time")
+    brace = content.fact_for_intent("ask_brace")
+    assert {time_off.answer, brace.answer} <= set(widget.bot_texts())
+    feedback = widget.log.get_by_role("group", name="Were these answers helpful?")
+    titles = ["Time off work: yes", "Time off work: no", "The brace: yes", "The brace: no"]
+    expect(feedback.get_by_role("button")).to_have_text(titles)
+    feedback.get_by_role("button", name="The brace: no", exact=True).click()
+    widget.wait_until_answered()
+    assert widget.user_texts()[-1] == "The brace: no"
+    assert content.provider.contact() in widget.bot_texts()[-1]
+    stored = assistant.stored_user_events(widget.sender())[-1]["parse_data"]
+    assert {e["entity"]: e["value"] for e in stored["entities"]} == {
+        "fact": brace.id,
         "helpful": False,
     }
 

@@ -17,7 +17,7 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from extensions.channels.common import TOO_LONG_REPLY
 from extensions.channels.message_limits import MAX_MESSAGE_CHARS
 

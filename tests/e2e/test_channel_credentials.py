@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 import yaml
 
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from tests.support.platforms import CHANNEL_ENV
 from tests.unit.ops.test_channel_credentials import ALL_OFF, BASE, NONE_SET
 

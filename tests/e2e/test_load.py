@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 
 CONVERSATIONS = 50
 MESSAGES_PER_CONVERSATION = 20

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from tests.unit.core.test_redaction import EMAIL, MARKER, MESSAGE
 
 

@@ -9,7 +9,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import classification_report, f1_score
 
 from core.paths import MODEL_PATH
-from evaluation.reporting import HELDOUT_PATH
+from evaluation.support.reporting import HELDOUT_PATH
 
 MIN_MACRO_F1 = 0.90
 

@@ -12,14 +12,14 @@ import yaml
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from core.facts import Content
-from evaluation.operator_conversations import (
+from evaluation.support.operator_conversations import (
     EMAIL,
     EMERGENCY_CATEGORY,
     PHONE,
     Sent,
     seed,
 )
-from evaluation.running_assistant import PROJECT_ROOT, RunningAssistant
+from evaluation.support.running_assistant import PROJECT_ROOT, RunningAssistant
 from ops import report, review
 from ops.retention import tracker_store
 from ops.store import stored_events

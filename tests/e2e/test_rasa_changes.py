@@ -17,7 +17,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
 from core.paths import MODEL_PATH
-from evaluation.reporting import HELDOUT_PATH
+from evaluation.support.reporting import HELDOUT_PATH
 from extensions.dialogue.graph_runner import SequentialGraphRunner
 from extensions.nlu import diet_prediction, sparse_features
 from extensions.rasa_server import install_changes

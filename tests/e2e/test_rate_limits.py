@@ -13,7 +13,7 @@ import pytest
 import socketio
 
 from core.facts import Content
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from extensions.channels.rate_limits import WAIT_REPLY
 
 BURST = 3

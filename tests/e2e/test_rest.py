@@ -3,7 +3,8 @@
 import pytest
 
 from core.facts import Content
-from evaluation.running_assistant import RunningAssistant
+from core.feedback import feedback_payload
+from evaluation.support.running_assistant import RunningAssistant
 
 TOPIC_QUESTIONS = {
     "ask_what_is_fusion": "what exactly is a spinal fusion?",
@@ -133,6 +134,27 @@ def test_help_offers_topic_buttons(assistant: RunningAssistant) -> None:
     replies = assistant.send(assistant.new_conversation(), "what can you do?")
     payloads = [button["payload"] for reply in replies for button in reply.get("buttons", [])]
     assert "/ask_recovery_time" in payloads and "/ask_mobility" in payloads
+
+
+def test_two_answers_get_one_feedback_question_whose_buttons_name_each_answer(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    """Once "Was the answer on recovery helpful?" twice, word for word, each with Yes and No."""
+    replies = assistant.send(
+        assistant.new_conversation(),
+        "how long will I be off work after the fusion, and will I have to wear a brace?",
+    )
+    time_off = content.fact_for_intent("ask_recovery_time")
+    brace = content.fact_for_intent("ask_brace")
+    assert [reply.get("text") for reply in replies][:2] == [time_off.answer, brace.answer]
+    [ask] = [reply for reply in replies if reply.get("buttons")]
+    assert ask["text"] == "Were these answers helpful?"
+    assert [(b["title"], b["payload"]) for b in ask["buttons"]] == [
+        ("Time off work: yes", feedback_payload(time_off.id, True)),
+        ("Time off work: no", feedback_payload(time_off.id, False)),
+        ("The brace: yes", feedback_payload(brace.id, True)),
+        ("The brace: no", feedback_payload(brace.id, False)),
+    ]
 
 
 def test_conversation_survives_a_restart(tmp_path, content: Content) -> None:

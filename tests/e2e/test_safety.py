@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from core.facts import Content
-from evaluation.running_assistant import RunningAssistant, free_port
+from evaluation.support.running_assistant import RunningAssistant, free_port
 from tests.safety.cases import (
     EMERGENCIES,
     INDIRECT_SELF_HARM,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 
 API_TOKEN = "test-api-token-not-a-secret"
 CLINIC = "https://www.clinic.example"

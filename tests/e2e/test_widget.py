@@ -12,7 +12,7 @@ import pytest
 
 from core.facts import Content
 from core.paths import WIDGET_DIR
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from extensions.channels.message_limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from extensions.channels.widget import STATIC_FILES
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from evaluation.running_assistant import (
+from evaluation.support.running_assistant import (
     MODEL_PATH,
     NO_RATE_LIMITS,
     PROJECT_ROOT,

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.facts import Content
-from evaluation.operator_conversations import EMAIL, EMERGENCY_CATEGORY, seed
-from evaluation.running_assistant import post_json
+from evaluation.support.operator_conversations import EMAIL, EMERGENCY_CATEGORY, seed
+from evaluation.support.running_assistant import post_json
 from ops import report
 from ops.exchanges import exchanges
 from ops.retention import tracker_store

@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from twilio.request_validator import RequestValidator
 
-from evaluation.running_assistant import free_port
+from evaluation.support.running_assistant import free_port
 
 # What an operator would export; none of it is a real credential. Optional variables are
 # blank so that the machine's own environment cannot change the tests.

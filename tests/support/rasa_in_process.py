@@ -19,7 +19,7 @@ from sanic import Sanic
 
 from core import redaction
 from core.paths import MODEL_PATH, PROJECT_ROOT
-from evaluation.running_assistant import free_port, wait_until_answering
+from evaluation.support.running_assistant import free_port, wait_until_answering
 
 
 class ActionServer:

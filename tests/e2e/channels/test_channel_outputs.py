@@ -9,6 +9,8 @@ import pytest
 from fbmessenger import MessengerClient
 from rasa.core.channels.channel import OutputChannel
 
+from actions.feedback import feedback_buttons
+from core.facts import Content
 from extensions.channels.facebook import MessengerBot
 from extensions.channels.slack import SlackBot
 from extensions.channels.telegram import TelegramOutput
@@ -106,3 +108,17 @@ def test_messenger_offers_at_most_13_quick_replies(platform_apis: PlatformAPIs) 
     [sent] = send(platform_apis, "messenger", "send_text_with_buttons", "Pick one:", buttons)
     assert sent.text == "Pick one:"
     assert sent.buttons == tuple((button["title"], button["payload"]) for button in buttons[:13])
+
+
+@pytest.mark.parametrize("name", ["telegram", "messenger", "slack"])
+def test_one_question_on_three_answers_keeps_every_button_and_its_title(
+    platform_apis: PlatformAPIs, content: Content, name: str
+) -> None:
+    """Six buttons, each naming the answer it rates: Messenger's titles stay titles (at most 20
+    characters), and Slack gets all six (Rasa's connector sent none above five).
+    """
+    buttons = [b for fact in content.facts[:3] for b in feedback_buttons(fact.id, fact.subject)]
+    question = "Were these answers helpful?"
+    [sent] = send(platform_apis, name, "send_text_with_buttons", question, buttons)
+    assert sent.text == question
+    assert sent.buttons == tuple((button["title"], button["payload"]) for button in buttons)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.facts import Content
-from evaluation.running_assistant import post_json
+from evaluation.support.running_assistant import post_json
 from extensions.channels.telegram import derived_secret_token
 from extensions.channels.twilio import NO_TEXT_REPLY
 from tests.e2e.channels.conftest import CLIENTS, Conversation, LogLines

@@ -15,6 +15,7 @@ from actions.answers import (
     lead_in,
     next_fact_in_topic,
 )
+from actions.feedback import feedback_buttons
 from core.facts import Content
 from tests.support.trackers import make_tracker
 
@@ -177,8 +178,7 @@ def test_fallback_between_two_topics_gets_both_facts_likelier_first(content: Con
         content.fact_for_intent("ask_recovery_time").answer,
         content.fact_for_intent("ask_mobility").answer,
         "utter_provider_pointer",
-        "utter_ask_feedback_on_topic",
-        "utter_ask_feedback_on_topic",
+        "utter_ask_feedback_on_answers",
     ]
 
 
@@ -211,10 +211,12 @@ def test_several_questions_get_each_fact_in_the_order_asked_then_one_referral(
         recovery.answer,
         mobility.answer,
         "utter_provider_pointer",
-        "utter_ask_feedback_on_topic",
-        "utter_ask_feedback_on_topic",
+        "utter_ask_feedback_on_answers",
     ]
-    assert [m.get("topic") for m in messages[3:]] == [recovery.topic, mobility.topic]
+    assert messages[-1]["buttons"] == [
+        *feedback_buttons(recovery.id, recovery.subject),
+        *feedback_buttons(mobility.id, mobility.subject),
+    ]
     assert SlotSet("answered_facts", [recovery.id, mobility.id]) in events
     assert SlotSet("topic", mobility.topic) in events
 

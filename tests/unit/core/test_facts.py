@@ -80,6 +80,17 @@ BROKEN_FILES = [
     ("answer empty", _set_field("answer", "   "), [SECOND_FACT, "'answer'"]),
     ("source missing", _drop_field("source"), [SECOND_FACT, "'source'"]),
     ("unknown topic", _set_field("topic", "cost"), [SECOND_FACT, "'topic'"]),
+    ("subject missing", _drop_field("subject"), [SECOND_FACT, "'subject'"]),
+    (
+        "subject too long for a button",
+        _set_field("subject", "Whether you need a fusion"),
+        [SECOND_FACT, "'subject'", "at most 15 characters"],
+    ),
+    (
+        "subject of another fact",
+        lambda raw: raw["facts"][1].__setitem__("subject", raw["facts"][0]["subject"].upper()),
+        [SECOND_FACT, "'subject'", f"fact '{VALID['facts'][0]['id']}'"],
+    ),
     ("intents not a list", _set_field("intents", "ask_x"), [SECOND_FACT, "'intents'"]),
     ("bad id", _set_field("id", "Has Spaces"), ["fact #2", "'id'"]),
     (

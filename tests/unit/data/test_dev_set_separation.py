@@ -2,7 +2,7 @@
 
 import pytest
 
-from evaluation.dev_set import (
+from evaluation.quality.dev_set import (
     DEV_SET_PATH,
     is_near_copy,
     leaked_lines,

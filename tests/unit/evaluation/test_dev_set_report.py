@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from evaluation.dev_set_report import confusion, expected, got, miss_kind, misses_by_kind
+from evaluation.quality.dev_set_report import confusion, expected, got, miss_kind, misses_by_kind
 
 
 def row(

@@ -8,15 +8,8 @@ import numpy
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from evaluation.baselines import KeywordClassifier, tfidf_logistic_regression
-from evaluation.bench import (
-    long_conversation_row,
-    parent_pid,
-    status_kb,
-    summarize,
-    window_p50s_ms,
-)
-from evaluation.compare import (
+from evaluation.quality.baselines import KeywordClassifier, tfidf_logistic_regression
+from evaluation.quality.compare import (
     FOLDS,
     TRAINING_PATH,
     EstimatorCandidate,
@@ -25,9 +18,16 @@ from evaluation.compare import (
     write_writer_folds,
     writer_of,
 )
-from evaluation.message_profile import REST, WHOLE_MESSAGE, breakdown, timed_stages
-from evaluation.metrics import entity_f1, intent_scores, percentile
-from evaluation.reporting import cpu_model, markdown_table
+from evaluation.speed.bench import (
+    long_conversation_row,
+    parent_pid,
+    status_kb,
+    summarize,
+    window_p50s_ms,
+)
+from evaluation.speed.message_profile import REST, WHOLE_MESSAGE, breakdown, timed_stages
+from evaluation.support.metrics import entity_f1, intent_scores, percentile
+from evaluation.support.reporting import cpu_model, markdown_table
 
 TEXTS = [
     "how long is the recovery",

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from evaluation.self_harm import LOOK_ALIKE, ORDINARY, POSITIVE, threshold_rows, writer_folds
+from evaluation.quality.self_harm import (
+    LOOK_ALIKE,
+    ORDINARY,
+    POSITIVE,
+    threshold_rows,
+    writer_folds,
+)
 
 
 def test_each_writer_is_held_out_whole_with_a_share_of_the_ordinary_questions() -> None:

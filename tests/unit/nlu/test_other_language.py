@@ -5,7 +5,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from evaluation.reporting import HELDOUT_PATH
+from evaluation.support.reporting import HELDOUT_PATH
 from extensions.nlu.other_language import (
     ENGLISH_STOP_WORDS,
     ENGLISH_VARIETY_WORDS,

@@ -5,7 +5,7 @@ that never saw it, twice: 5-fold out of fold, and with each writer's file held o
 share of new writers' messages it gets right, which is what patients are). The tables show, per
 threshold, how many statements of self-harm reach it (recall) and how many look-alikes and
 ordinary questions do (false alarms).
-`python -m evaluation.self_harm [--dense-weight W ...]`: reports/evaluation/self_harm.md.
+`python -m evaluation.quality.self_harm [--dense-weight W ...]`: reports/evaluation/self_harm.md.
 """
 
 import argparse
@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 
 from core.paths import SPACY_PIPELINE
-from evaluation.reporting import PROJECT_ROOT, markdown_table
+from evaluation.support.reporting import PROJECT_ROOT, markdown_table
 from extensions.nlu.red_flags import RedFlagMatcher
 from extensions.nlu.self_harm_classifier import (
     SelfHarmClassifier,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from evaluation.reporting import PROJECT_ROOT
+from evaluation.support.reporting import PROJECT_ROOT
 
 DEV_SET_PATH = PROJECT_ROOT.parent / "shared" / "evaluation" / "dev_set.yml"
 # The same measure as the team's before-stop hook: lowercased word sets, Jaccard >= 0.8,

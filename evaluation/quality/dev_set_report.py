@@ -18,9 +18,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from evaluation.dev_set import DEV_SET_PATH
-from evaluation.reporting import PROJECT_ROOT, markdown_table
-from evaluation.running_assistant import RunningAssistant
+from evaluation.quality.dev_set import DEV_SET_PATH
+from evaluation.support.reporting import PROJECT_ROOT, markdown_table
+from evaluation.support.running_assistant import RunningAssistant
 
 JUDGE = DEV_SET_PATH.with_name("end_to_end.py")
 FACT_TOPICS = ("procedure", "options", "mobility", "recovery")

@@ -22,7 +22,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.core.utils import AvailableEndpoints
 
-from evaluation.reporting import markdown_table
+from evaluation.support.reporting import markdown_table
 from extensions.rasa_server import install_changes
 
 WHOLE_MESSAGE = "whole message (MessageProcessor.handle_message)"

@@ -118,11 +118,13 @@ class RunningAssistant:
         return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout: float = 60) -> int:
-        """Stop as a user's Ctrl-C does, and return the run script's exit code."""
+        """Stop as a user's Ctrl-C does, SIGINT to the run script's whole process group, and
+        return the run script's exit code.
+        """
         if self.process is None:
             return 0
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            os.killpg(self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

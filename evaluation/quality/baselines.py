@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from sklearn.pipeline import Pipeline
 
-from evaluation.metrics import OUT_OF_SCOPE
+from evaluation.support.metrics import OUT_OF_SCOPE
 from extensions.nlu.several_questions import question_classifier
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from core.facts import load_content
-from evaluation.operator_conversations import seed
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.operator_conversations import seed
+from evaluation.support.running_assistant import RunningAssistant
 
 SIZES = (100_000, 200_000)
 REAL_CONVERSATIONS = 20

@@ -22,13 +22,13 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 
 from core.paths import MODEL_PATH
-from evaluation.message_profile import (
+from evaluation.speed.message_profile import (
     profile_endpoints,
     profile_messages,
     profile_table,
 )
-from evaluation.metrics import percentile
-from evaluation.reporting import (
+from evaluation.support.metrics import percentile
+from evaluation.support.reporting import (
     HELDOUT_PATH,
     PROJECT_ROOT,
     RASA,
@@ -36,7 +36,7 @@ from evaluation.reporting import (
     describe,
     markdown_table,
 )
-from evaluation.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant
 from extensions.rasa_server import install_changes
 
 OUTPUT = PROJECT_ROOT / "reports" / "bench"

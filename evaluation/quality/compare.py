@@ -30,10 +30,16 @@ from rasa.utils.log_utils import configure_structlog
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedKFold
 
-from evaluation.baselines import KeywordClassifier, tfidf_logistic_regression
-from evaluation.dev_set_report import evaluate_dev_set
-from evaluation.metrics import OUT_OF_SCOPE, IntentScores, entity_f1, intent_scores, percentile
-from evaluation.reporting import (
+from evaluation.quality.baselines import KeywordClassifier, tfidf_logistic_regression
+from evaluation.quality.dev_set_report import evaluate_dev_set
+from evaluation.support.metrics import (
+    OUT_OF_SCOPE,
+    IntentScores,
+    entity_f1,
+    intent_scores,
+    percentile,
+)
+from evaluation.support.reporting import (
     HELDOUT_PATH,
     PROJECT_ROOT,
     RASA,
@@ -392,7 +398,7 @@ def main() -> None:
     results = asyncio.run(evaluate_all([ours, rasa_default, *baselines], heldout))
     rasa_reports(ours.model_path)
     # Our pipeline retrained fold by fold, into its own folder: models/ keeps the one reported.
-    candidates = [RasaCandidate(OURS, OUR_CONFIG, OUTPUT / "folds"), *baselines]
+    candidates: list[Candidate] = [RasaCandidate(OURS, OUR_CONFIG, OUTPUT / "folds"), *baselines]
     folds = asyncio.run(cross_validate_all(candidates, write_folds(OUTPUT / "folds")))
     writer_folds = write_writer_folds(OUTPUT / "folds")
     by_writer = asyncio.run(cross_validate_all(candidates, writer_folds))
