@@ -26,15 +26,14 @@ def finding(reading: Reading, self_harm_verdict: str | None) -> dict[str, Any] |
     """What the policy acts on, from the patterns' reading and the classifier's verdict.
 
     The reviewed patterns come first, self-harm before other red flags: a red flag they found
-    keeps its own guidance, which sends the patient to urgent care either way, unless the
-    classifier is certain of self-harm: the crisis line, which names the emergency number too,
-    is then the reply ("I found blades and cuts on his arms" is no wound of the operation).
-    Then the classifier: `answer_after` when it is unsure, so the crisis line comes first and
-    the question is still answered, because it may be wrong. Where the patterns read the words
-    of self-harm as a reviewed figure of speech, only the classifier's certainty outweighs them.
+    keeps its own guidance, which sends the patient to urgent care either way; the classifier's
+    certainty is no reason to change it (it is sure of self-harm in "I've wet the bed and didn't
+    wake"). Then the classifier: `answer_after` when it is unsure, so the crisis line comes
+    first and the question is still answered, because it may be wrong. Where the patterns read
+    the words of self-harm as a reviewed figure of speech, only its certainty outweighs them.
     """
     red_flag = reading.red_flag
-    if red_flag is not None and (red_flag.kind == SELF_HARM or self_harm_verdict != "certain"):
+    if red_flag is not None:
         return _finding(red_flag.kind, red_flag.category, red_flag.matched, "patterns")
     if self_harm_verdict == "possible" and reading.self_harm_figure_of_speech:
         return None

@@ -23,23 +23,13 @@ def test_self_harm_the_patterns_found_stands_alone(verdict: str | None) -> None:
     )
 
 
-@pytest.mark.parametrize("verdict", [None, "possible"])
+@pytest.mark.parametrize("verdict", [None, "possible", "certain"])
 def test_a_red_flag_the_patterns_found_keeps_its_guidance(verdict: str | None) -> None:
     found = finding(FEVER, verdict)
     assert found is not None
     assert (found["category"], found["found_by"], found["answer_after"]) == (
         "fever",
         "patterns",
-        False,
-    )
-
-
-def test_self_harm_the_classifier_is_sure_of_outranks_another_red_flag() -> None:
-    found = finding(FEVER, "certain")
-    assert found is not None
-    assert (found["kind"], found["found_by"], found["answer_after"]) == (
-        "self_harm",
-        "classifier",
         False,
     )
 
