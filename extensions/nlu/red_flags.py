@@ -31,6 +31,7 @@ CUE_LABELS = (
     "resolved",
     "unharmed",
     "recurrence",
+    "until_lately",
     "idiom",
     "laughter",
     "baseline",
@@ -204,9 +205,13 @@ class RedFlagMatcher:
                 cues[label].append((start, end))
             else:
                 found.append((label, start, end))
-        # A denied resolution ("hasn't gone away") is none; "no harm done" holds its own "no".
+        # A denied resolution ("hasn't gone away") is none, nor is one dated before the sign ("it
+        # was fine yesterday"); "no harm done" holds its own "no".
         passed = [
-            cue for cue in cues["resolved"] if not self._is_negated(doc, cue[0], clauses, cue[1])
+            cue
+            for cue in cues["resolved"]
+            if not self._is_negated(doc, cue[0], clauses, cue[1])
+            and not any(start < cue[1] <= end for start, end in cues["until_lately"])
         ]
         resolutions = [
             (start, end)
