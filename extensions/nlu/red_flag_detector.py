@@ -30,7 +30,7 @@ def finding(reading: Reading, self_harm_verdict: str | None) -> dict[str, Any] |
     certainty is no reason to change it (it is sure of self-harm in "I've wet the bed and didn't
     wake"). Then the classifier: `answer_after` when it is unsure, so the crisis line comes
     first and the question is still answered, because it may be wrong. Where the patterns read
-    the words of self-harm as a reviewed figure of speech, only its certainty outweighs them.
+    the words of self-harm as a reviewed figure of speech, only the classifier's certainty counts.
     """
     red_flag = reading.red_flag
     if red_flag is not None:
