@@ -9,8 +9,7 @@ ordinary questions do (false alarms).
 """
 
 import argparse
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import spacy
@@ -35,7 +34,10 @@ POSITIVE, LOOK_ALIKE, ORDINARY = "self_harm", "not_self_harm", "data/nlu"
 
 
 def held_out_probabilities(
-    texts: list[str], groups: list[str], folds: list[tuple[np.ndarray, np.ndarray]], model: Any
+    texts: list[str],
+    groups: list[str],
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    model: Callable[[], SelfHarmModel],
 ) -> np.ndarray:
     """Each text's probability from a model trained on the folds that do not hold it."""
     labels = np.array([group == POSITIVE for group in groups], dtype=int)
