@@ -42,6 +42,8 @@ DISCOUNTS_CONTEXT = frozenset({"idiom"})
 EXCEPTION_SUFFIX = "!except"
 SCOPES = ("sentence", "message")
 SENTENCE_END_CHARACTERS = set(".?!")
+# Sentences this short are fragments of the one before: "both.", "since this morning."
+FRAGMENT_WORDS = 3
 REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
 
 
@@ -456,17 +458,30 @@ def _requirements(
 
 
 def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[int], list[int]]:
-    """Number each token's sentence and clause; a break token closes its own sentence/clause."""
-    sentences, clauses = [], []
-    sentence = clause = 0
-    for token in doc:
+    """Number each token's sentence and clause; a break token closes its own sentence/clause.
+
+    A fragment of at most three words continues the sentence before it, as in notes typed in
+    haste: "legs numb. both. suddenly." is one sentence.
+    """
+    sentences: list[int] = []
+    clauses: list[int] = []
+    sentence = clause = words = start = 0
+    for position, token in enumerate(doc):
         sentences.append(sentence)
         clauses.append(clause)
         if set(token.text) <= SENTENCE_END_CHARACTERS or "\n" in token.text:
-            sentence += 1
+            if sentence and words <= FRAGMENT_WORDS:
+                sentences[start:] = [sentence - 1] * (position + 1 - start)
+            else:
+                sentence += 1
+            start, words = position + 1, 0
             clause += 1
-        elif token.lower_ in clause_breaks:
-            clause += 1
+        else:
+            words += not (token.is_punct or token.is_space)
+            if token.lower_ in clause_breaks:
+                clause += 1
+    if sentence and words <= FRAGMENT_WORDS:
+        sentences[start:] = [sentence - 1] * (len(doc) - start)
     return sentences, clauses
 
 

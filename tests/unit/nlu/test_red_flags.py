@@ -359,6 +359,7 @@ def test_a_brace_years_ago_is_not_a_recent_operation(detect: Detect) -> None:
         "is it a DVT? my calf is really tender",
         "my calf is swollen and warm, how do I know if it's a clot?",
         "my right calf is twice the size of the left since my op",
+        "dad's leg has gone big and shiny since they did his spine",
     ],
 )
 def test_a_swollen_or_painful_calf_after_the_operation_is_a_clot(detect: Detect, text: str) -> None:
@@ -494,3 +495,52 @@ def test_the_reading_says_when_self_harm_words_were_only_a_figure_of_speech(
 ) -> None:
     reading = matcher.read(nlp(text.lower()))
     assert reading.self_harm_figure_of_speech is figure_of_speech
+
+
+# Notes typed in haste, and leaving hospital.
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("feet numb. both sides. since this morning.", "leg_weakness"),
+        ("Temp 38.9. Back agony. Day 6.", "fever"),
+        ("arms ok. legs heavy. can't lift them", "leg_weakness"),
+    ],
+)
+def test_a_fragment_belongs_to_the_sentence_before_it(
+    detect: Detect, text: str, category: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == category, found
+
+
+def test_a_full_sentence_still_keeps_its_own_symptoms_apart(detect: Detect) -> None:
+    assert detect("my feet were numb from the epidural. the worst part was the food.") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got discharged on friday and the wound looks fine, when can I shower?",
+        "the discharge letter says to keep the dressing on for a week",
+        "who should I call about the wound after hospital discharge?",
+        "the discharge nurse showed my husband how to change the dressing",
+    ],
+)
+def test_leaving_hospital_is_no_discharge_from_the_wound(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since I was discharged the wound has a smelly discharge",
+        "green discharge from the scar two days after discharge from hospital",
+    ],
+)
+def test_a_discharging_wound_still_triggers_beside_a_hospital_discharge(
+    detect: Detect, text: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == "wound", found
