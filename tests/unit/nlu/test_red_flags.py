@@ -544,3 +544,43 @@ def test_a_discharging_wound_still_triggers_beside_a_hospital_discharge(
 ) -> None:
     found = detect(text)
     assert found is not None and found.category == "wound", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my feet are dead tired after the supermarket, is that ok 3 weeks out?",
+        "dead set on walking to the pub by christmas, is that realistic after a fusion?",
+    ],
+)
+def test_dead_as_very_is_no_lost_feeling(detect: Detect, text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
+        ("back to cutting again since the surgery got cancelled", "self_harm"),
+        ("I cut myself again chopping onions, can I still do my physio?", None),
+    ],
+)
+def test_self_injury_again_is_a_relapse_unless_it_was_an_accident(
+    detect: Detect, text: str, kind: str | None
+) -> None:
+    found = detect(text)
+    assert (found.kind if found else None) == kind, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi mamá tiene fiebre since her operation on monday",
+        "papa ko bukhar hai and his back is in a lot of dard after the fusion",
+    ],
+)
+def test_a_fever_or_pain_named_in_the_family_language_still_counts(
+    detect: Detect, text: str
+) -> None:
+    found = detect(text)
+    assert found is not None and found.category == "fever", found
