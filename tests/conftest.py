@@ -12,12 +12,16 @@ import pytest
 from rasa.utils.log_utils import configure_structlog
 
 from core.facts import Content, load_content
-from evaluation.support.running_assistant import RunningAssistant
+from evaluation.support.running_assistant import RunningAssistant, free_port
 
 # Rasa's structured logger prints every parse at debug level unless configured.
 configure_structlog(logging.WARNING)
 
 MARKED_FOLDERS = ("e2e", "browser", "scale")
+# The other sites whose pages the tests' assistant lets use the widget: one the e2e tests name,
+# and a page the browser tests serve on this port (tests/browser/test_widget.py).
+LISTED_SITE_PORT = free_port()
+LISTED_SITES = ("https://clinic.example", f"http://localhost:{LISTED_SITE_PORT}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -37,7 +41,12 @@ def content() -> Content:
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    """Both servers, started once for the end-to-end and browser tests of the session."""
-    running = RunningAssistant(Path(tmp_path_factory.mktemp("assistant"))).start()
+    """Both servers, started once for the end-to-end and browser tests of the session, with
+    the widget open to LISTED_SITES as an operator lists theirs.
+    """
+    running = RunningAssistant(
+        Path(tmp_path_factory.mktemp("assistant")),
+        env={"WIDGET_ALLOWED_ORIGINS": " ".join(LISTED_SITES)},
+    ).start()
     yield running
     running.stop()

@@ -18,7 +18,11 @@ import yaml
 from core.paths import MODEL_PATH, PROJECT_ROOT
 
 # Tests and the bench send faster than a person types; the tests of the limits set their own.
-NO_RATE_LIMITS = {"RATE_LIMIT_SENDER_PER_MINUTE": "0", "RATE_LIMIT_ADDRESS_PER_MINUTE": "0"}
+NO_RATE_LIMITS = {
+    "RATE_LIMIT_SENDER_PER_MINUTE": "0",
+    "RATE_LIMIT_ADDRESS_PER_MINUTE": "0",
+    "RATE_LIMIT_NEW_SENDERS_PER_MINUTE": "0",
+}
 
 
 def free_port() -> int:

@@ -5,16 +5,23 @@ X-Hub-Signature-256 (SHA-256) and X-Hub-Signature (SHA-1). Rasa's connector chec
 SHA-1 one and answers 200 when it fails; here a post without a valid SHA-256 signature gets 403.
 Rasa's also calls the Graph API ("mark_seen") before handling a message, so with Facebook down
 the message was lost; here nothing is sent to Facebook until the conversation is stored.
+Replies go through aiohttp: Rasa's fbmessenger client blocks, so while the Graph API was slow
+every channel of the server waited with it.
 """
 
+import asyncio
 import hashlib
 import hmac
+import ssl
+from asyncio import AbstractEventLoop
+from functools import cached_property
 from typing import Any
 
-from fbmessenger import MessengerClient
+import aiohttp
+import certifi
 from rasa.core.channels import facebook
-from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -32,12 +39,14 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_OUTGOING_CHARS = 2000
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE_CHARS = 20
-# fbmessenger waits for ever by default, and its calls block the server's event loop.
+# The Send API as Rasa's fbmessenger 6.0 called it.
+SEND_API_URL = "https://graph.facebook.com/v2.12/me/messages"
+# A slow Graph API holds up one reply for at most this long; common.deliver then retries.
 SEND_TIMEOUT_SECONDS = 10
 
 
 class GraphAPIError(Exception):
-    """The Graph API refused a message; the text is Facebook's own explanation."""
+    """The Graph API refused a message, or gave no answer; the text says which and why."""
 
 
 def hub_signature_valid(app_secret: str, body: bytes, header: str) -> bool:
@@ -46,25 +55,77 @@ def hub_signature_valid(app_secret: str, body: bytes, header: str) -> bool:
     return same_secret(header, f"sha256={digest}")
 
 
-class MessengerBot(SplittingOutput, facebook.MessengerBot):
-    """Rasa's Messenger output, within Messenger's limits, with buttons as quick replies, and
-    raising when Facebook refuses a message (fbmessenger returns the error as data).
+class SendAPI:
+    """Messenger's Send API for one page, through one aiohttp session made on first use (it
+    belongs to the event loop running then) and trusting certifi's CAs, as requests did.
+    """
 
-    Rasa's own drops the buttons of a message that has more than three.
+    def __init__(self, page_access_token: str) -> None:
+        self.page_access_token = page_access_token
+        self.session: aiohttp.ClientSession | None = None
+
+    async def send(self, recipient_id: str, message: Any) -> None:
+        """Sends one message, raising GraphAPIError with Facebook's reason if it is refused and
+        on no answer within SEND_TIMEOUT_SECONDS.
+        """
+        if self.session is None or self.session.closed:
+            context = ssl.create_default_context(cafile=certifi.where())
+            self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
+        body = {
+            "messaging_type": "RESPONSE",
+            "notification_type": "REGULAR",
+            "recipient": {"id": recipient_id},
+            "message": message,
+        }
+        try:
+            async with self.session.post(
+                SEND_API_URL,
+                params={"access_token": self.page_access_token},
+                json=body,
+                timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS),
+            ) as reply:
+                result = await reply.json(content_type=None)
+        except asyncio.TimeoutError as error:
+            raise GraphAPIError(f"no answer within {SEND_TIMEOUT_SECONDS} s") from error
+        if "error" in result:
+            raise GraphAPIError(result["error"].get("message", result["error"]))
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+
+class GraphOutput(OutputChannel):
+    """Rasa's Messenger output, each message one Send API call awaited on the event loop."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "facebook"
+
+    def __init__(self, send_api: SendAPI) -> None:
+        super().__init__()
+        self.send_api = send_api
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_api.send(recipient_id, {"text": text})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        attachment = {"type": "image", "payload": {"url": image}}
+        await self.send_api.send(recipient_id, {"attachment": attachment})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """A message in Messenger's own format, e.g. a template, as Rasa's sends it."""
+        await self.send_api.send(recipient_id, json_message)
+
+
+class MessengerBot(SplittingOutput, GraphOutput):
+    """Messenger's output within Messenger's limits, with buttons as quick replies (Rasa's
+    drops the buttons of a message that has more than three).
     """
 
     max_chars = MAX_OUTGOING_CHARS
-
-    def send(self, recipient_id: str, element: Any) -> None:
-        self.post(element.to_dict(), recipient_id)
-
-    def post(self, payload: dict[str, Any], recipient_id: str) -> None:
-        """Sends one message, raising GraphAPIError with Facebook's reason if it is refused."""
-        result = self.messenger_client.send(
-            payload, recipient_id, "RESPONSE", timeout=SEND_TIMEOUT_SECONDS
-        )
-        if "error" in result:
-            raise GraphAPIError(result["error"].get("message", result["error"]))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
@@ -80,11 +141,17 @@ class MessengerBot(SplittingOutput, facebook.MessengerBot):
             {"content_type": "text", "title": title, "payload": button["payload"]}
             for title, button in zip(titles, offered, strict=True)
         ]
-        self.post({"text": last, "quick_replies": quick_replies}, recipient_id)
+        await self.send_api.send(recipient_id, {"text": last, "quick_replies": quick_replies})
 
 
 class Messenger(facebook.Messenger):
     """Rasa's parser of Meta's posts, handing each message to Rasa before any call to Facebook."""
+
+    def __init__(self, send_api: SendAPI, on_new_message: OnNewMessage) -> None:
+        """Without Rasa's blocking fbmessenger client: replies go through send_api."""
+        self.send_api = send_api
+        self.on_new_message = on_new_message
+        self.last_message: dict[str, Any] = {}
 
     async def handle(self, payload: dict[str, Any], metadata: dict[str, Any] | None) -> None:
         """Every event of the post: Meta batches several, and Rasa's handles only the first."""
@@ -102,7 +169,7 @@ class Messenger(facebook.Messenger):
         """No "mark_seen" or typing indicator first: with the Graph API down they raised, and
         the message never reached Rasa.
         """
-        output = MessengerBot(self.client)
+        output = MessengerBot(self.send_api)
         await self.on_new_message(
             UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
         )
@@ -114,6 +181,7 @@ class FacebookInput(MessagingInput, facebook.FacebookInput):
     def connector_blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Rasa's routes, with our Messenger handling the posts."""
         webhook = webhook_blueprint("fb_webhook")
+        webhook.listener("after_server_stop")(self.close_send_api)
 
         @webhook.route("/webhook", methods=["GET"])
         async def verification(request: Request) -> HTTPResponse:
@@ -124,14 +192,21 @@ class FacebookInput(MessagingInput, facebook.FacebookInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            messenger = Messenger(self.fb_access_token, on_new_message)
+            messenger = Messenger(self.send_api, on_new_message)
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")
 
         return webhook
 
+    @cached_property
+    def send_api(self) -> SendAPI:
+        return SendAPI(self.fb_access_token)
+
     def get_output_channel(self) -> MessengerBot:
-        return MessengerBot(MessengerClient(self.fb_access_token))
+        return MessengerBot(self.send_api)
+
+    async def close_send_api(self, app: Sanic, _: AbstractEventLoop) -> None:
+        await self.send_api.close()
 
     def secrets(self) -> list[str]:
         return [self.fb_secret, self.fb_access_token, self.fb_verify]

@@ -2,26 +2,30 @@
 assistant: one Rasa process answers about 45 messages a second for every patient at once.
 
 Token buckets: a sender or address may send `burst` messages at once, then `per_minute` a
-minute. A message over a limit is refused before Rasa sees it (not analysed, not stored), unless
-it describes a red flag: then it gets the emergency guidance straight from data/facts.yml, found
-by the same cheap matcher Rasa's pipeline runs. Each Rasa replica counts on its own.
+minute; and an address may start `new_senders_burst` conversations (sender ids it has not used)
+at once, then `new_senders_per_minute` a minute, since the client picks its sender id. A message
+over a limit is refused before Rasa sees it (not analysed, not stored), unless it describes a
+red flag: then it gets the emergency guidance straight from data/facts.yml, found by the same
+cheap matcher Rasa's pipeline runs. Each Rasa replica counts on its own.
 
 Settings, under a channel in credentials.yml (`rate_limits:`) or in the environment, which wins:
 sender_per_minute (RATE_LIMIT_SENDER_PER_MINUTE), sender_burst, address_per_minute,
-address_burst, and trusted_proxies (RATE_LIMIT_TRUSTED_PROXIES, space-separated addresses or
-networks) whose X-Forwarded-For is believed. A per-minute rate of 0 turns that limit off.
-A loopback client has no address limit, only the sender limit.
+address_burst, new_senders_per_minute, new_senders_burst, and trusted_proxies
+(RATE_LIMIT_TRUSTED_PROXIES, space-separated addresses or networks) whose X-Forwarded-For is
+believed, besides loopback's (a reverse proxy on this host). A per-minute rate of 0 turns that
+limit off. A client on loopback with no X-Forwarded-For (this machine) has only the sender limit.
 """
 
 import logging
 import math
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from typing import Any
+from typing import Any, TypeVar
 
 import spacy
 from rasa.core.channels.channel import UserMessage
@@ -40,6 +44,8 @@ DEFAULTS = {
     "sender_burst": 5,
     "address_per_minute": 300,
     "address_burst": 60,
+    "new_senders_per_minute": 10,
+    "new_senders_burst": 20,
     "trusted_proxies": "",
 }
 ENVIRONMENT = {name: f"RATE_LIMIT_{name.upper()}" for name in DEFAULTS}
@@ -50,10 +56,15 @@ WAIT_REPLY = (
     "emergency number now."
 )
 TOO_MANY_MESSAGES = "too many messages; please wait a moment before sending again"
-# Beyond this many buckets, the full ones (idle long enough) are forgotten: memory stays bounded.
-MAX_BUCKETS = 10_000
+# Each store keeps the buckets (or senders) of this many keys, those used last: memory stays
+# bounded under a flood of new keys, and the one forgotten, used longest ago, has most likely
+# refilled.
+MAX_KEYS = 10_000
 
 Network = IPv4Network | IPv6Network
+# A reverse proxy on this host connects from loopback: its X-Forwarded-For is always believed.
+LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
+Value = TypeVar("Value")
 OnNewMessage = Callable[[UserMessage], Any]
 
 
@@ -73,7 +84,8 @@ class Limit:
 class RateLimits:
     sender: Limit
     address: Limit
-    trusted_proxies: tuple[Network, ...] = ()
+    new_senders: Limit = Limit(per_minute=0, burst=0)
+    trusted_proxies: tuple[Network, ...] = LOOPBACK
 
     @classmethod
     def from_settings(
@@ -86,7 +98,11 @@ class RateLimits:
         return cls(
             sender=Limit(rate(values, "sender_per_minute"), rate(values, "sender_burst")),
             address=Limit(rate(values, "address_per_minute"), rate(values, "address_burst")),
-            trusted_proxies=tuple(
+            new_senders=Limit(
+                rate(values, "new_senders_per_minute"), rate(values, "new_senders_burst")
+            ),
+            trusted_proxies=LOOPBACK
+            + tuple(
                 ip_network(proxy, strict=False)
                 for proxy in (proxies.split() if isinstance(proxies, str) else proxies)
             ),
@@ -104,15 +120,25 @@ def rate(values: Mapping[str, Any], name: str) -> float:
     return number
 
 
+class RecentKeys(OrderedDict[str, Value]):
+    """The MAX_KEYS keys set last: setting one more forgets the one set longest ago, in O(1)."""
+
+    def __setitem__(self, key: str, value: Value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > MAX_KEYS:
+            self.popitem(last=False)
+
+
 class TokenBuckets:
     """One token bucket per key: a message takes a token, tokens come back at the limit's rate."""
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.buckets: RecentKeys[tuple[float, float]] = RecentKeys()
 
     def tokens(self, key: str, now: float) -> float:
-        tokens, updated = self._buckets.get(key, (self.limit.burst, now))
+        tokens, updated = self.buckets.get(key, (self.limit.burst, now))
         return min(self.limit.burst, tokens + (now - updated) * self.limit.per_minute / 60)
 
     def wait(self, key: str, now: float) -> float:
@@ -123,13 +149,7 @@ class TokenBuckets:
     def take(self, key: str, now: float) -> None:
         if not self.limit.enabled:
             return
-        self._buckets[key] = (self.tokens(key, now) - 1, now)
-        if len(self._buckets) > MAX_BUCKETS:
-            self._buckets = {
-                key: bucket
-                for key, bucket in self._buckets.items()
-                if self.tokens(key, now) < self.limit.burst
-            }
+        self.buckets[key] = (self.tokens(key, now) - 1, now)
 
 
 class RateLimiter:
@@ -140,6 +160,9 @@ class RateLimiter:
         self.clock = clock
         self.senders = TokenBuckets(limits.sender)
         self.addresses = TokenBuckets(limits.address)
+        self.new_senders = TokenBuckets(limits.new_senders)
+        # The senders that came from a limited address, to tell a new one.
+        self.known_senders: RecentKeys[None] = RecentKeys()
         self.notices = TokenBuckets(Limit(per_minute=60 / NOTICE_SECONDS, burst=1))
 
     def retry_after(self, sender: str, address: str | None = None) -> float:
@@ -147,14 +170,17 @@ class RateLimiter:
         nothing is counted, so a refused flood does not lengthen its own wait.
         """
         now = self.clock()
-        wait = max(
-            self.senders.wait(sender, now),
-            self.addresses.wait(address, now) if address is not None else 0.0,
-        )
+        buckets = [(self.senders, sender)]
+        if address is not None:
+            buckets.append((self.addresses, address))
+            if sender not in self.known_senders:
+                buckets.append((self.new_senders, address))
+        wait = max(bucket.wait(key, now) for bucket, key in buckets)
         if wait == 0:
-            self.senders.take(sender, now)
+            for bucket, key in buckets:
+                bucket.take(key, now)
             if address is not None:
-                self.addresses.take(address, now)
+                self.known_senders[sender] = None
         return wait
 
     def may_notify(self, sender: str) -> bool:
@@ -186,8 +212,8 @@ def is_trusted(address: str, trusted: Iterable[Network]) -> bool:
 
 
 def request_address(request: Request, limits: RateLimits) -> str | None:
-    """The address to limit, or None for this machine: a local tool, or a reverse proxy not
-    listed in trusted_proxies, behind which one address limit would throttle every patient at once.
+    """The address to limit: the client's, as a reverse proxy on this host or in trusted_proxies
+    reports it; None for this machine itself (a local tool), which has only the sender limit.
     """
     address = client_address(
         request.ip, request.headers.get("x-forwarded-for"), limits.trusted_proxies

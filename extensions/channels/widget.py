@@ -5,6 +5,7 @@ bot's messages), GET /static/<file> (the widget's own files only) and GET /demo.
 """
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,11 @@ DEMO_CSP = (
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# Space-separated sites added to credentials.yml's allowed_origins, e.g. from a deployment's env.
+ORIGINS_VARIABLE = "WIDGET_ALLOWED_ORIGINS"
+FOREIGN_PAGE_ERROR = (
+    "this site may not use the assistant; its operator can add it to the widget's allowed_origins"
+)
 
 
 def origin_allowed(origin: str | None, host: str, allowed_origins: list[str]) -> bool:
@@ -49,9 +55,10 @@ def origin_allowed(origin: str | None, host: str, allowed_origins: list[str]) ->
 class WidgetInput(InputChannel):
     """REST-style channel for the widget, serving the widget's files beside its webhook.
 
-    `allowed_origins` (credentials.yml) lists the sites whose pages may talk to the
-    webhook; "*" allows any. The server's own pages, such as the demo, are always allowed.
-    `rate_limits` are as in extensions/channels/rate_limits.py.
+    `allowed_origins` (credentials.yml, plus WIDGET_ALLOWED_ORIGINS) lists the other sites whose
+    pages may talk to the webhook; "*" allows any. The server's own pages, such as the demo, are
+    always allowed, and by default they alone. `rate_limits` are as in
+    extensions/channels/rate_limits.py.
     """
 
     @classmethod
@@ -63,7 +70,10 @@ class WidgetInput(InputChannel):
         credentials = credentials or {}
         origins = credentials.get("allowed_origins") or []
         return cls(
-            [origins] if isinstance(origins, str) else list(origins),
+            [
+                *([origins] if isinstance(origins, str) else origins),
+                *os.environ.get(ORIGINS_VARIABLE, "").split(),
+            ],
             credentials.get("rate_limits"),
         )
 
@@ -75,7 +85,7 @@ class WidgetInput(InputChannel):
 
     @staticmethod
     def cors_headers(request: Request) -> dict[str, str]:
-        """Lets an allowed page read the answer; the widget's requests need no preflight."""
+        """Lets the page read the answer or the refusal; the widget needs no preflight."""
         origin = request.headers.get("origin")
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {}
 
@@ -84,11 +94,12 @@ class WidgetInput(InputChannel):
 
         @widget.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            headers = self.cors_headers(request)
             if not origin_allowed(
                 request.headers.get("origin"), request.host, self.allowed_origins
             ):
-                return response.json({"error": "this site may not use the assistant"}, status=403)
-            headers = self.cors_headers(request)
+                # Readable by the page, so that the widget says "not accepted", not "unreachable".
+                return response.json({"error": FOREIGN_PAGE_ERROR}, status=403, headers=headers)
             try:
                 sender, text = validate_user_message(parse_body(request.body))
             except BadMessage as error:

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from core.facts import Content
 from evaluation.support.running_assistant import RunningAssistant
 from tests.browser.widget_page import Widget
+from tests.conftest import LISTED_SITE_PORT
 
 TOPIC_QUESTIONS = {
     "ask_what_is_fusion": "what is a spinal fusion?",
@@ -21,6 +22,8 @@ TOPIC_QUESTIONS = {
     "ask_recovery_time": "how long does recovery take after a spinal fusion?",
 }
 # Two questions with a fact each, of one topic.
+# What the widget shows under a message the server refused (widget/widget.js, `refused`).
+REFUSED = "Not sent: the assistant could not accept this message."
 TWO_QUESTIONS = "how long will I be off work after the fusion, and will I have to wear a brace?"
 INJECTIONS = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=1</script>"]
 
@@ -269,7 +272,7 @@ def test_embedded_on_another_site_with_its_own_options(
     assistant: RunningAssistant,
     content: Content,
 ) -> None:
-    """One tag on a page of another origin: Spanish UI, a light accent, open on load."""
+    """One tag on a page of another origin, listed: Spanish UI, a light accent, open on load."""
     host_page = f"""<!doctype html><html lang="es"><meta charset="utf-8"><h1>Clínica</h1>
       <script src="{assistant.url}/webhooks/widget/static/widget.js" defer
               data-server-url="{assistant.url}" data-title="Clínica Ejemplo"
@@ -277,7 +280,7 @@ def test_embedded_on_another_site_with_its_own_options(
     methods: list[str] = []
     context.on("request", lambda request: methods.append(request.method))
     page = context.new_page()
-    with serve_page(host_page) as host_url:
+    with serve_page(host_page, LISTED_SITE_PORT) as host_url:
         page.goto(host_url)
         widget = Widget(page, open_label="Abrir el chat", input_label="Su mensaje")
         expect(widget.panel).to_be_visible()
@@ -294,9 +297,30 @@ def test_embedded_on_another_site_with_its_own_options(
     assert hosts_contacted == {urlsplit(host_url).netloc, urlsplit(assistant.url).netloc}
 
 
+def test_on_a_site_not_listed_the_widget_says_the_message_was_not_accepted(
+    context: BrowserContext, assistant: RunningAssistant
+) -> None:
+    """The snippet copied onto a page of another site: refused, and said so, not "unreachable"."""
+    host_page = f"""<!doctype html><html lang="en"><meta charset="utf-8">
+      <script src="{assistant.url}/webhooks/widget/static/widget.js" defer
+              data-open="true"></script></html>"""
+    page = context.new_page()
+    with serve_page(host_page) as host_url:
+        page.goto(host_url)
+        widget = Widget(page)
+        expect(widget.panel).to_be_visible()
+        widget.wait_until_answered()
+        widget.ask(TOPIC_QUESTIONS["ask_recovery_time"])
+    expect(widget.log.get_by_text(REFUSED, exact=True)).to_be_visible()
+    expect(widget.alert).to_be_hidden()
+    assert widget.bot_texts() == []
+
+
 @contextmanager
-def serve_page(html: str) -> Iterator[str]:
-    """A host page of another origin than the assistant's (localhost, not 127.0.0.1)."""
+def serve_page(html: str, port: int = 0) -> Iterator[str]:
+    """A host page of another origin than the assistant's (localhost, not 127.0.0.1), on the
+    port given or any free one.
+    """
 
     class HostPage(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -310,7 +334,7 @@ def serve_page(html: str) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             """Keeps the test output free of access logs."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), HostPage)
+    server = ThreadingHTTPServer(("127.0.0.1", port), HostPage)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -38,10 +38,12 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> RunningAssistant:
     running.stop()
 
 
-def post(url: str, sender: str, message: str) -> tuple[int, dict[str, str], Any]:
+def post(
+    url: str, sender: str, message: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
     """Status, headers and JSON body of one message, refusals included."""
     request = urllib.request.Request(
-        url, data=json.dumps({"sender": sender, "message": message}).encode()
+        url, data=json.dumps({"sender": sender, "message": message}).encode(), headers=headers or {}
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:

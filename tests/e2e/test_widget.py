@@ -14,7 +14,8 @@ from core.facts import Content
 from core.paths import WIDGET_DIR
 from evaluation.support.running_assistant import RunningAssistant
 from extensions.channels.message_limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
-from extensions.channels.widget import STATIC_FILES
+from extensions.channels.widget import FOREIGN_PAGE_ERROR, STATIC_FILES
+from tests.conftest import LISTED_SITES
 
 
 def new_sender() -> str:
@@ -108,17 +109,32 @@ def test_bad_input_is_refused_before_it_reaches_rasa(
     assert events_of(assistant, sender) == 0
 
 
-def test_a_page_of_another_site_may_read_the_answers_when_allowed(
-    assistant: RunningAssistant,
-) -> None:
+def from_page_of(assistant: RunningAssistant, origin: str) -> tuple[int, HTTPMessage, Any]:
+    """A message as the widget on a page of `origin` posts it: status, headers, JSON body."""
     body = json.dumps({"sender": new_sender(), "message": "hello"}).encode()
-    status, headers, _ = request(
+    status, headers, answer = request(
         f"{assistant.url}/webhooks/widget/webhook",
         body,
-        {"Origin": "https://clinic.example", "Content-Type": "text/plain;charset=UTF-8"},
+        {"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"},
     )
+    return status, headers, json.loads(answer)
+
+
+def test_a_page_of_a_listed_site_may_read_the_answers(assistant: RunningAssistant) -> None:
+    status, headers, _ = from_page_of(assistant, LISTED_SITES[0])
     assert status == 200
-    assert headers["Access-Control-Allow-Origin"] == "https://clinic.example"
+    assert headers["Access-Control-Allow-Origin"] == LISTED_SITES[0]
+
+
+def test_the_assistants_own_pages_are_answered_and_any_other_site_is_refused(
+    assistant: RunningAssistant,
+) -> None:
+    """credentials.yml lists no site: past the ones the tests add, only the server's own."""
+    assert from_page_of(assistant, assistant.url)[0] == 200
+    status, headers, answer = from_page_of(assistant, "https://copied-snippet.example")
+    assert status == 403
+    assert answer == {"error": FOREIGN_PAGE_ERROR}
+    assert headers["Access-Control-Allow-Origin"] == "https://copied-snippet.example"
 
 
 @pytest.mark.parametrize("filename", sorted(STATIC_FILES))

@@ -42,6 +42,10 @@ http {{
     listen 127.0.0.1:{port};
     location / {{
       proxy_pass http://rasa;
+      # As docs/scaling.md says: the client's own address for the rate limits, and the host the
+      # page asked for, for the widget's own origin.
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header Host $http_host;
       proxy_read_timeout 120s;
       proxy_next_upstream error timeout;
     }}

@@ -2,10 +2,11 @@
 record what the user would receive, and their webhook posts, shaped and signed as Telegram, Meta,
 Twilio and Slack send them.
 
-The connectors' own clients (aiogram, slack-sdk, fbmessenger, twilio) call the platforms' real
-host names; for this test process those names resolve to the stand-ins, and a throw-away CA that
-signed the stand-ins' certificate is the one trusted. Any other name does not resolve: nothing
-leaves 127.0.0.0/8. A stand-in that is down refuses connections, as an outage does.
+The connectors' own clients (aiogram, slack-sdk, aiohttp for Messenger, twilio) call the
+platforms' real host names; for this test process those names resolve to the stand-ins, and a
+throw-away CA that signed the stand-ins' certificate is the one trusted. Any other name does not
+resolve: nothing leaves 127.0.0.0/8. A stand-in that is down refuses connections, as an outage
+does; a hanging one takes calls and answers none.
 """
 
 import base64
@@ -141,6 +142,9 @@ class StandIn:
         self.port = free_port()
         self.server: ThreadingHTTPServer | None = None
         self.calls = 0
+        # Cleared while the API hangs (PlatformAPIs.hanging).
+        self.answering = threading.Event()
+        self.answering.set()
 
     @property
     def is_up(self) -> bool:
@@ -156,6 +160,11 @@ class StandIn:
                 url = urllib.parse.urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 stand_in.calls += 1
+                if not stand_in.answering.is_set():
+                    # A call to a hanging API is never answered: the connection closes unanswered
+                    # when the hang ends, or when the client stops waiting.
+                    stand_in.answering.wait()
+                    return
                 status, payload = stand_in.answer(
                     url.path,
                     dict(urllib.parse.parse_qsl(url.query)),
@@ -233,7 +242,8 @@ class PlatformAPIs:
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(socket, "getaddrinfo", stand_in_address)
-            # requests (fbmessenger, twilio), aiohttp (slack-sdk) and aiogram find their CAs here.
+            # requests (twilio), aiohttp (slack-sdk), aiogram and Messenger's client find their
+            # CAs here.
             patch.setenv("REQUESTS_CA_BUNDLE", str(self.ca))
             patch.setenv("SSL_CERT_FILE", str(self.ca))
             patch.setattr(certifi, "where", lambda: str(self.ca))
@@ -246,6 +256,18 @@ class PlatformAPIs:
     def down(self, *platforms: str) -> None:
         for platform in platforms or self.stand_ins:
             self.stand_ins[platform].down()
+
+    @contextmanager
+    def hanging(self, platform: str) -> Iterator[StandIn]:
+        """The platform's API takes calls and answers none of them, as a slow API does rather
+        than a down one, until the block ends.
+        """
+        stand_in = self.stand_ins[platform]
+        stand_in.answering.clear()
+        try:
+            yield stand_in
+        finally:
+            stand_in.answering.set()
 
     def messages(self, channel: str, recipient: str) -> list[Sent]:
         return list(self.sent[channel, recipient])

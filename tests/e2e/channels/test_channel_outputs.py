@@ -6,12 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fbmessenger import MessengerClient
 from rasa.core.channels.channel import OutputChannel
 
 from actions.feedback import feedback_buttons
 from core.facts import Content
-from extensions.channels.facebook import MessengerBot
+from extensions.channels.facebook import MessengerBot, SendAPI
 from extensions.channels.slack import SlackBot
 from extensions.channels.telegram import TelegramOutput
 from extensions.channels.twilio import TwilioOutput
@@ -26,7 +25,7 @@ OUTPUTS: dict[str, tuple[str, Callable[[], OutputChannel], int]] = {
     ),
     "messenger": (
         "facebook",
-        lambda: MessengerBot(MessengerClient(CHANNEL_ENV["FACEBOOK_PAGE_ACCESS_TOKEN"])),
+        lambda: MessengerBot(SendAPI(CHANNEL_ENV["FACEBOOK_PAGE_ACCESS_TOKEN"])),
         2000,
     ),
     "slack": ("slack", lambda: SlackBot(CHANNEL_ENV["SLACK_TOKEN"]), 3000),
@@ -64,6 +63,8 @@ def send(apis: PlatformAPIs, name: str, method: str, *args: Any) -> list[Sent]:
         await getattr(output, method)(recipient, *args)
         if isinstance(output, TelegramOutput):
             await output.session.close()
+        if isinstance(output, MessengerBot):
+            await output.send_api.close()
 
     # asyncio's own loop, as the in-process server's (tests/support/rasa_in_process.py).
     loop = asyncio.SelectorEventLoop()

@@ -9,10 +9,13 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from core.facts import Content
 from extensions.channels.rate_limits import (
+    LOOPBACK,
+    MAX_KEYS,
     WAIT_REPLY,
     Limit,
     RateLimiter,
     RateLimits,
+    TokenBuckets,
     client_address,
     limit_messages,
     request_address,
@@ -32,16 +35,19 @@ class Clock:
         return self.now
 
 
-def limiter(sender: Limit, address: Limit = NO_LIMIT) -> tuple[RateLimiter, Clock]:
+def limiter(
+    sender: Limit, address: Limit = NO_LIMIT, new_senders: Limit = NO_LIMIT
+) -> tuple[RateLimiter, Clock]:
     clock = Clock()
-    return RateLimiter(RateLimits(sender, address), clock), clock
+    return RateLimiter(RateLimits(sender, address, new_senders), clock), clock
 
 
 def test_defaults_suit_a_person_typing_and_a_shared_address() -> None:
     limits = RateLimits.from_settings(None, {})
     assert limits.sender == Limit(per_minute=20, burst=5)
     assert limits.address == Limit(per_minute=300, burst=60)
-    assert limits.trusted_proxies == ()
+    assert limits.new_senders == Limit(per_minute=10, burst=20)
+    assert limits.trusted_proxies == LOOPBACK
 
 
 def test_the_environment_overrides_credentials_which_override_the_defaults() -> None:
@@ -50,7 +56,7 @@ def test_the_environment_overrides_credentials_which_override_the_defaults() -> 
     limits = RateLimits.from_settings(settings, env)
     assert limits.sender == Limit(per_minute=10, burst=7)
     assert not limits.address.enabled
-    assert limits.trusted_proxies == (ip_network("10.0.0.0/8"),)
+    assert limits.trusted_proxies == (*LOOPBACK, ip_network("10.0.0.0/8"))
 
 
 @pytest.mark.parametrize("value", ["-1", "many", None])
@@ -85,6 +91,30 @@ def test_an_address_over_its_limit_refuses_every_sender_behind_it() -> None:
     assert [limits.retry_after(f"patient {n}", "203.0.113.9") for n in range(3)] == [0] * 3
     assert limits.retry_after("patient 3", "203.0.113.9") == pytest.approx(1.0)
     assert limits.retry_after("patient 3", "198.51.100.4") == 0
+
+
+def test_an_address_may_start_only_so_many_conversations_whatever_its_address_limit() -> None:
+    limits, clock = limiter(NO_LIMIT, NO_LIMIT, Limit(per_minute=6, burst=3))
+    assert [limits.retry_after(f"rotated {n}", "203.0.113.9") for n in range(3)] == [0] * 3
+    assert limits.retry_after("rotated 3", "203.0.113.9") == pytest.approx(10.0)
+    assert all(limits.retry_after(f"rotated {n}", "203.0.113.9") == 0 for n in range(3))
+    assert limits.retry_after("a patient elsewhere", "198.51.100.4") == 0
+    assert limits.retry_after("on this machine") == 0
+    clock.now += 10
+    assert limits.retry_after("rotated 3", "203.0.113.9") == 0
+
+
+def test_buckets_keep_the_keys_used_last_and_no_more() -> None:
+    clock = Clock()
+    buckets = TokenBuckets(Limit(per_minute=1, burst=1))
+    buckets.take("flood", clock.now)
+    for n in range(MAX_KEYS - 1):
+        buckets.take(f"patient {n}", clock.now)
+    buckets.take("flood", clock.now)
+    buckets.take("one more", clock.now)
+    assert len(buckets.buckets) == MAX_KEYS
+    assert buckets.wait("flood", clock.now) > 0
+    assert buckets.wait("patient 0", clock.now) == 0
 
 
 def test_a_limit_of_zero_is_off() -> None:
@@ -135,6 +165,24 @@ def test_a_loopback_client_has_no_address_limit(
     )
     limits = RateLimits(NO_LIMIT, NO_LIMIT, trusted_proxies=PROXIES)
     assert request_address(request, limits) == limited
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "limited"),
+    [
+        ("127.0.0.1", "203.0.113.7", "203.0.113.7"),
+        ("::1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+        ("203.0.113.9", "198.51.100.4", "203.0.113.9"),
+        ("127.0.0.1", None, None),
+    ],
+)
+def test_by_default_a_reverse_proxy_on_this_host_reports_the_client_address(
+    peer: str, forwarded_for: str | None, limited: str | None
+) -> None:
+    request = SimpleNamespace(
+        ip=peer, headers={"x-forwarded-for": forwarded_for} if forwarded_for else {}
+    )
+    assert request_address(request, RateLimits.from_settings(None, {})) == limited
 
 
 def send(handle: object, output: CollectingOutputChannel, text: str) -> None:

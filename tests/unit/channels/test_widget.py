@@ -3,10 +3,11 @@
 import re
 
 import pytest
+import yaml
 
-from core.paths import WIDGET_DIR
+from core.paths import PROJECT_ROOT, WIDGET_DIR
 from extensions.channels.message_limits import MAX_MESSAGE_CHARS
-from extensions.channels.widget import WidgetInput, origin_allowed
+from extensions.channels.widget import ORIGINS_VARIABLE, WidgetInput, origin_allowed
 
 WIDGET_SIZE_BUDGET = 40_000
 AA_CONTRAST = 4.5
@@ -29,6 +30,27 @@ def test_only_listed_sites_and_the_servers_own_pages_may_post(
 ) -> None:
     channel = WidgetInput.from_credentials({"allowed_origins": ["https://clinic.example"]})
     assert origin_allowed(origin, "127.0.0.1:5005", channel.allowed_origins) is allowed
+
+
+def test_by_default_only_the_assistants_own_pages_may_post(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ORIGINS_VARIABLE, raising=False)
+    credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
+    channel = WidgetInput.from_credentials(credentials["extensions.channels.widget.WidgetInput"])
+    assert channel.allowed_origins == []
+    assert origin_allowed("http://127.0.0.1:5005", "127.0.0.1:5005", channel.allowed_origins)
+    assert not origin_allowed("https://any.example", "127.0.0.1:5005", channel.allowed_origins)
+
+
+def test_the_environment_adds_sites_to_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ORIGINS_VARIABLE, " https://a.example  https://b.example/ ")
+    channel = WidgetInput.from_credentials({"allowed_origins": ["https://clinic.example"]})
+    assert channel.allowed_origins == [
+        "https://clinic.example",
+        "https://a.example",
+        "https://b.example",
+    ]
 
 
 def test_a_star_allows_every_site() -> None:
