@@ -112,10 +112,6 @@ def test_an_invalid_answer_fails_as_it_does_in_rasa(result: dict) -> None:
         action()._validate_action_result(result)
 
 
-def test_the_validator_is_built_once() -> None:
-    assert action_result_validator() is action_result_validator()
-
-
 def rasa_accepts(result: object) -> bool:
     return action_result_validator().is_valid(result)
 
