@@ -10,7 +10,6 @@ same numbers, for scripts and tests).
 
 import argparse
 import base64
-import html
 import io
 import json
 import time
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -193,137 +193,112 @@ def chart_feedback(figures: Figures) -> str:
 
 # The page
 
-
-def table(headings: list[str], rows: list[list[Any]], table_id: str) -> str:
-    head = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in headings)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
-        for row in rows
-    )
-    return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+# Autoescaped: every text in the page, patients' messages above all, is escaped where it lands.
+PAGES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+)
 
 
-def section(title: str, chart: str | None, alt: str, body: str) -> str:
-    picture = f"<img src='{chart}' alt='{html.escape(alt)}'>" if chart else ""
-    if not body:
-        picture, body = "", "<p>Nothing in this period.</p>"
-    return f"<section><h2>{html.escape(title)}</h2>{picture}{body}</section>"
+@dataclass
+class Table:
+    id: str
+    headings: list[str]
+    rows: list[list[Any]]
 
 
-def group_list(groups: list[dict[str, Any]], show_text: bool) -> str:
-    if not groups:
-        return ""
-    if not show_text:
-        rows = [[number, group["count"]] for number, group in enumerate(groups, start=1)]
-        return "<p>Texts are not shown (SHOW_TEXT=0).</p>" + table(
-            ["Group", "Messages"], rows, "groups"
-        )
-    items = "".join(
-        f"<li><strong>{group['count']}</strong> message(s)<ul>"
-        + "".join(f"<li>{html.escape(example)}</li>" for example in group["examples"])
-        + "</ul></li>"
-        for group in groups
-    )
-    return f"<ol id='groups'>{items}</ol>"
+@dataclass
+class Section:
+    """A chart and its tables; a section without tables says that nothing happened."""
+
+    title: str
+    chart: str | None
+    alt: str
+    tables: list[Table]
 
 
 def render(figures: Figures, generated: float) -> str:
     """The report as one HTML page that needs nothing but itself."""
-    per_day_rows = [
-        [day, channel, entry["conversations"], entry["messages"]]
-        for day, channels in figures.per_day.items()
-        for channel, entry in channels.items()
-    ]
-    refusal_rows = [
+    per_day = Table(
+        "per-day",
+        ["Day", "Channel", "Conversations", "Messages"],
         [
-            day,
-            entry["questions"],
-            entry["refused"],
-            f"{100 * entry['refused'] / entry['questions']:.0f}%",
-        ]
-        for day, entry in figures.questions_per_day.items()
-    ]
-    feedback_rows = [
-        [fact, verdicts.get("helpful", 0), verdicts.get("not_helpful", 0)]
-        for fact, verdicts in figures.feedback.items()
-    ]
+            [day, channel, entry["conversations"], entry["messages"]]
+            for day, channels in figures.per_day.items()
+            for channel, entry in channels.items()
+        ],
+    )
+    refusals = Table(
+        "refusals",
+        ["Day", "Questions", "Refused", "Rate"],
+        [
+            [
+                day,
+                entry["questions"],
+                entry["refused"],
+                f"{100 * entry['refused'] / entry['questions']:.0f}%",
+            ]
+            for day, entry in figures.questions_per_day.items()
+        ],
+    )
+    feedback = Table(
+        "feedback",
+        ["Fact", "Helpful", "Not helpful"],
+        [
+            [fact, verdicts.get("helpful", 0), verdicts.get("not_helpful", 0)]
+            for fact, verdicts in figures.feedback.items()
+        ],
+    )
+    topics = Table("topics", ["Topic", "Facts given"], list(map(list, figures.topics.items())))
+    facts = Table("facts", ["Fact", "Times given"], list(map(list, figures.facts.items())))
+    emergencies = Table(
+        "emergencies", ["Category", "Replies"], list(map(list, figures.emergencies.items()))
+    )
     sections = [
-        section(
+        Section(
             "Conversations and messages per day, by channel",
-            chart_per_day(figures) if per_day_rows else None,
+            chart_per_day(figures) if per_day.rows else None,
             "Bar charts of conversations and messages per day, by channel",
-            table(["Day", "Channel", "Conversations", "Messages"], per_day_rows, "per-day")
-            if per_day_rows
-            else "",
+            [per_day] if per_day.rows else [],
         ),
-        section(
+        Section(
             "Facts given, by topic",
             chart_bars(figures.topics, "Facts given by topic") if figures.topics else None,
             "Bar chart of the facts given by topic",
-            table(["Topic", "Facts given"], list(map(list, figures.topics.items())), "topics")
-            + table(["Fact", "Times given"], list(map(list, figures.facts.items())), "facts")
-            if figures.facts
-            else "",
+            [topics, facts] if facts.rows else [],
         ),
-        section(
+        Section(
             "Refusal rate over time",
-            chart_refusals(figures) if refusal_rows else None,
+            chart_refusals(figures) if refusals.rows else None,
             "Line chart of the share of questions refused per day",
-            table(["Day", "Questions", "Refused", "Rate"], refusal_rows, "refusals")
-            if refusal_rows
-            else "",
+            [refusals] if refusals.rows else [],
         ),
-        section(
+        Section(
             "Emergency replies, by category",
-            chart_bars(figures.emergencies, "Emergency replies") if figures.emergencies else None,
+            chart_bars(figures.emergencies, "Emergency replies") if emergencies.rows else None,
             "Bar chart of the emergency replies by category",
-            table(
-                ["Category", "Replies"], list(map(list, figures.emergencies.items())), "emergencies"
-            )
-            if figures.emergencies
-            else "",
+            [emergencies] if emergencies.rows else [],
         ),
-        section(
+        Section(
             "Was this helpful?",
-            chart_feedback(figures) if feedback_rows else None,
+            chart_feedback(figures) if feedback.rows else None,
             "Bar chart of helpful and not helpful votes per fact",
-            table(["Fact", "Helpful", "Not helpful"], feedback_rows, "feedback")
-            if feedback_rows
-            else "",
-        ),
-        section(
-            f"Questions refused or answered with low confidence ({figures.unanswered})",
-            None,
-            "",
-            group_list(figures.groups, figures.show_text),
+            [feedback] if feedback.rows else [],
         ),
     ]
-    until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(generated))
-    period = f"the last {figures.days} day(s), to {until}"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Spinal fusion assistant: operator report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-  color: #1a1a1a; }}
-img {{ max-width: 100%; height: auto; display: block; margin: 1rem 0; }}
-table {{ border-collapse: collapse; margin: 0.5rem 0 1rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left; }}
-li {{ margin: 0.3rem 0; }}
-</style>
-</head>
-<body>
-<h1>Operator report</h1>
-<p>{figures.conversations} conversation(s), {figures.messages} message(s) in {html.escape(period)}.
-Message texts are redacted (e-mail addresses, phone numbers).</p>
-{"".join(sections)}
-</body>
-</html>
-"""
+    group_sizes = Table(
+        "groups",
+        ["Group", "Messages"],
+        [[number, group["count"]] for number, group in enumerate(figures.groups, start=1)],
+    )
+    return PAGES.get_template("report.html").render(
+        csp=CSP,
+        figures=figures,
+        sections=sections,
+        group_sizes=group_sizes,
+        until=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(generated)),
+    )
 
 
 def write_report(figures: Figures, out: Path, generated: float | None = None) -> Path:

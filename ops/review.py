@@ -13,7 +13,6 @@ writes anything.
 
 import argparse
 import hashlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from core.feedback import FEEDBACK_INTENT
 from core.redaction import redact
 from extensions.nlu.other_language import OTHER_LANGUAGE_INTENT
 from ops.exchanges import Exchange, exchanges
+from ops.files import write_atomically
 from ops.report import DEFAULT_OUT
 from ops.retention import positive_days, tracker_store
 from ops.store import cutoff, stored_events
@@ -121,14 +121,6 @@ def dump_review(path: Path, entries: list[dict[str, Any]], intents: list[str]) -
         {"messages": entries}, Dumper=ReviewDumper, sort_keys=False, allow_unicode=True, width=100
     )
     write_atomically(path, HEADER.format(intents=", ".join(intents)) + body)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file in one step, so that a crash leaves the old one or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 def checked_marks(

@@ -19,7 +19,6 @@ conversation are handled one at a time whichever replica receives them. The lock
 import argparse
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from core.paths import PROJECT_ROOT
+from ops.files import PRIVATE, write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -153,19 +153,6 @@ def production_endpoints(base: dict[str, Any], env: Mapping[str, str]) -> dict[s
     return endpoints
 
 
-def write_private(path: Path, text: str) -> None:
-    """Writes the file readable by its owner only, replacing any old one in a single step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def credentials(base: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     """effective_credentials, with a log line for each channel that is off."""
     written, off = effective_credentials(base, env)
@@ -192,7 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     default_base, build = COMMANDS[args.command]
     base_path = args.base or PROJECT_ROOT / default_base
     base = yaml.safe_load(base_path.read_text(encoding="utf-8")) or {}
-    write_private(args.out, yaml.safe_dump(build(base, os.environ), sort_keys=False))
+    # Readable by its owner only: it holds the channels' secrets.
+    write_atomically(args.out, yaml.safe_dump(build(base, os.environ), sort_keys=False), PRIVATE)
 
 
 if __name__ == "__main__":

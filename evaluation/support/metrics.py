@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -55,11 +56,5 @@ def entity_f1(
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100), interpolated between ranks like numpy's default."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    """numpy's q-th percentile (0-100), but undefined (NaN) for no values instead of an error."""
+    return float(np.percentile(values, q)) if len(values) else math.nan

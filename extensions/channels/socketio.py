@@ -8,10 +8,12 @@ session persistence no answer ever reached the client; this channel awaits it.
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncServer
 
 from extensions.channels.common import OnNewMessage, guard_messages
 from extensions.channels.message_limits import is_unicode_text
@@ -20,6 +22,7 @@ from extensions.channels.rate_limits import (
     over_limit_reply,
     request_address,
 )
+from extensions.private_members import MissingPrivateMember
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,20 @@ def requested_session_id(data: Any) -> str:
     """The session id the client asks to resume, or a new one."""
     session_id = data.get("session_id") if isinstance(data, dict) else None
     return session_id if isinstance(session_id, str) and session_id else uuid.uuid4().hex
+
+
+def registered_handler(sio: AsyncServer, namespace: str, event: str) -> Callable[..., Any]:
+    """Rasa's handler of the event, read from python-socketio's private registry; fails at
+    start-up, naming it, if a python-socketio or Rasa other than ours keeps it elsewhere.
+    """
+    handlers = getattr(sio, "handlers", None)
+    handler = handlers.get(namespace, {}).get(event) if isinstance(handlers, dict) else None
+    if handler is None:
+        raise MissingPrivateMember(
+            f"extensions/channels/socketio.py needs Rasa's '{event}' handler in python-socketio's "
+            "AsyncServer.handlers, not found; install the versions of constraints.txt."
+        )
+    return handler
 
 
 class CheckedSocketIOInput(SocketIOInput):
@@ -67,7 +84,7 @@ class CheckedSocketIOInput(SocketIOInput):
         webhook = super().blueprint(guard_messages(on_new_message))
         namespace = self.namespace or "/"
         sio = self.sio
-        rasa_handle_message = sio.handlers[namespace][self.user_message_evt]
+        rasa_handle_message = registered_handler(sio, namespace, self.user_message_evt)
 
         async def session_request(sid: str, data: Any = None) -> None:
             session_id = requested_session_id(data)

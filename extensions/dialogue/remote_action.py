@@ -10,7 +10,10 @@ calls it before Rasa starts). Rasa 3.6 offers no setting for this, hence the ass
   that its name selects, not against all 23 of its `oneOf` (about 2 ms an answer).
 - Resilient: Rasa 3.6 has no fallback of its own: a failed custom action loses its events, the
   user gets silence and the dialogue state breaks, so even the rules for emergencies stop
-  matching (RasaHQ/rasa#2559, #7630).
+  matching (RasaHQ/rasa#2559, #7630). An action server that is unreachable (refused, timed out)
+  is an outage: one line in the log, and "try again in a few minutes". An action that fails
+  (rejected, HTTP 500, an answer Rasa refuses) is a bug that waiting won't fix: logged with its
+  traceback, and the patient is told so.
 """
 
 import asyncio
@@ -19,6 +22,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import aiohttp
 import rasa.core.actions.action
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
@@ -28,7 +32,7 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.core.nlg import NaturalLanguageGenerator
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import BotUttered, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
@@ -36,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 # A patient waiting longer than this is better served by an honest "not now".
 ACTION_TIMEOUT_SECONDS = 10.0
+# Said before the provider's contact (utter_provider) when an action fails; not a domain
+# response, since a new one would need the model retrained.
+ACTION_FAILED_REPLY = "I'm sorry, something went wrong on my side and I can't answer that."
 
 
 @cache
@@ -126,21 +133,41 @@ class ResilientRemoteAction(CheckedOnceRemoteAction):
             return await asyncio.wait_for(
                 super().run(output_channel, nlg, tracker, domain), ACTION_TIMEOUT_SECONDS
             )
-        except (RasaException, asyncio.TimeoutError) as error:
-            logger.error(
-                "Action server unavailable for '%s' (%s); answered with the fallback.",
-                self.name(),
-                type(error).__name__,
-            )
+        except (RasaException, ValidationError, asyncio.TimeoutError) as error:
+            action_failed = not is_unreachable(error)
+            if action_failed:
+                logger.exception("Custom action '%s' failed; answered that.", self.name())
+            else:
+                logger.error(
+                    "Action server unreachable for '%s' (%s); answered with the fallback.",
+                    self.name(),
+                    type(error.__cause__ or error.__context__ or error).__name__,
+                )
         if self.name() == ACTION_SESSION_START_NAME:
             # Rasa's own session start, with the disclaimer the Rasa server can say itself.
             said = await ActionBotResponse("utter_disclaimer").run(
                 output_channel, nlg, tracker, domain
             )
             return said + await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+        if action_failed:
+            provider = await ActionBotResponse("utter_provider").run(
+                output_channel, nlg, tracker, domain
+            )
+            return [BotUttered(ACTION_FAILED_REPLY), *provider]
         return await ActionBotResponse("utter_action_server_down").run(
             output_channel, nlg, tracker, domain
         )
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """True when the action server was not reached or did not answer in time; False when it
+    answered, with a refusal, an error status or an answer Rasa refuses.
+    """
+    # Rasa raises its own RasaException while handling aiohttp's error.
+    cause = error.__cause__ or error.__context__
+    return isinstance(error, asyncio.TimeoutError) or isinstance(
+        cause, aiohttp.ClientConnectionError | asyncio.TimeoutError
+    )
 
 
 def install() -> None:

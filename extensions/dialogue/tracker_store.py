@@ -53,6 +53,13 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import Query, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from extensions.private_members import require
+
+# What of Rasa's SQL store this store overrides (Rasa calls them by name) or reads.
+PRIVATE_MEMBERS = tuple(
+    f"rasa.core.tracker_store.SQLTrackerStore.{member}"
+    for member in ("_additional_events", "_event_query", "session_scope", "SQLEvent")
+)
 DEFAULT_RECENT_TURNS = 20
 DEFAULT_CACHED_CONVERSATIONS = 1000
 # Events after which no earlier slot value counts.
@@ -153,6 +160,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             raise ValueError("recent_turns must be 1 or more")
         if int(cached_conversations) < 0:
             raise ValueError("cached_conversations must be 0 or more")
+        require(PRIVATE_MEMBERS, "extensions/dialogue/tracker_store.py")
         super().__init__(*args, **kwargs)
         self.recent_turns = int(recent_turns)
         self.cached_conversations = int(cached_conversations)

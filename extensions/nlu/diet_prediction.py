@@ -5,7 +5,8 @@ on the first message, but each later call still matches, checks and converts eve
 against the function's signature in Python: a call took 3.6 ms here, the traced graph called
 with the same inputs 1.1 ms (docs/measurements.md). After Rasa's own first call, `install()`
 has DIET call that traced graph directly, with the same tensors, and hand back the same
-outputs. extensions/rasa_server.py calls it before Rasa starts.
+outputs. extensions/rasa_server.py calls it before Rasa starts, once it has found the private
+members this reads, TensorFlow's `_call_flat` among them.
 """
 
 import weakref
@@ -16,7 +17,7 @@ from keras.utils import tf_utils
 from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.utils.tensorflow.models import RasaModel
-from tensorflow.python.eager.polymorphic_function.monomorphic_function import ConcreteFunction
+from tensorflow.types.experimental import ConcreteFunction
 
 rasas_prediction = RasaModel._rasa_predict
 traced_graphs: "weakref.WeakKeyDictionary[RasaModel, ConcreteFunction]" = (

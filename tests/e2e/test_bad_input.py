@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.facts import Content
 from evaluation.support.running_assistant import RunningAssistant
 from extensions.channels.common import TOO_LONG_REPLY
 from extensions.channels.message_limits import MAX_MESSAGE_CHARS
+from tests.support.platforms import wait_for
+from tests.support.socketio_session import socketio_session
 
 WEBHOOKS = ("/webhooks/rest/webhook", "/webhooks/widget/webhook")
 
@@ -177,35 +179,25 @@ def test_any_bytes_get_an_answer_or_a_4xx(assistant: RunningAssistant, body: byt
     assert code in (200, 400, 413)
 
 
-async def socketio_conversation(url: str, session_id: str, events: list[Any]) -> list[str]:
-    """Emits each event's data as a user message, then a good question; the bot's texts."""
-    client = socketio.AsyncClient()
-    texts: list[str] = []
-    answered = asyncio.Event()
-    confirmed = asyncio.Event()
-    client.on("session_confirm", lambda _: confirmed.set())
+async def socketio_conversation(
+    url: str, session_id: str, events: list[Any], expected: list[str]
+) -> list[str]:
+    """Emits each event's data as a user message, then a good question; the bot's texts, once
+    every expected text has come.
+    """
+    question = {"session_id": session_id, "message": "what is a fusion?"}
+    return await socketio_session(
+        url, session_id, [*events, question], lambda texts: set(expected) <= set(texts)
+    )
 
-    @client.on("bot_uttered")
-    async def bot_uttered(data: dict[str, Any]) -> None:
-        texts.append(data.get("text", ""))
-        answered.set()
 
-    await client.connect(url, transports=["polling"], socketio_path="/socket.io")
-    await client.emit("session_request", {"session_id": session_id})
-    await asyncio.wait_for(confirmed.wait(), timeout=10)
-    for data in events:
-        await client.emit("user_uttered", data)
-    await asyncio.sleep(2)
-    answered.clear()
-    await client.emit("user_uttered", {"session_id": session_id, "message": "what is a fusion?"})
-    await asyncio.wait_for(answered.wait(), timeout=60)
-    await asyncio.sleep(2)
-    await client.disconnect()
-    return texts
+def stored_once_answered(assistant: RunningAssistant, session_id: str) -> list[str]:
+    """The conversation's stored messages: Rasa stores them after the answer has gone out."""
+    return wait_for(lambda: assistant.stored_user_texts(session_id), what="a stored message")
 
 
 def test_socketio_ignores_malformed_events_and_keeps_the_connection(
-    assistant: RunningAssistant,
+    assistant: RunningAssistant, content: Content
 ) -> None:
     session_id = new_sender()
     malformed = [
@@ -221,14 +213,20 @@ def test_socketio_ignores_malformed_events_and_keeps_the_connection(
         {"session_id": session_id, "message": "hi", "metadata": "{not json"},
         {"session_id": ["not", "a", "string"], "message": "hi"},
     ]
-    texts = asyncio.run(socketio_conversation(assistant.url, session_id, malformed))
-    assert texts
-    assert assistant.stored_user_texts(session_id) == ["what is a fusion?"]
+    answer = content.fact_for_intent("ask_what_is_fusion").answer
+    texts = asyncio.run(socketio_conversation(assistant.url, session_id, malformed, [answer]))
+    assert texts.count(answer) == 1
+    assert stored_once_answered(assistant, session_id) == ["what is a fusion?"]
 
 
-def test_socketio_refuses_a_100_kb_message_before_nlu(assistant: RunningAssistant) -> None:
+def test_socketio_refuses_a_100_kb_message_before_nlu(
+    assistant: RunningAssistant, content: Content
+) -> None:
     session_id = new_sender()
     too_long = {"session_id": session_id, "message": "x" * 100_000}
-    texts = asyncio.run(socketio_conversation(assistant.url, session_id, [too_long]))
-    assert TOO_LONG_REPLY in texts
-    assert assistant.stored_user_texts(session_id) == ["what is a fusion?"]
+    answer = content.fact_for_intent("ask_what_is_fusion").answer
+    texts = asyncio.run(
+        socketio_conversation(assistant.url, session_id, [too_long], [TOO_LONG_REPLY, answer])
+    )
+    assert texts.count(TOO_LONG_REPLY) == 1
+    assert stored_once_answered(assistant, session_id) == ["what is a fusion?"]

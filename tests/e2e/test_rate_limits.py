@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import socketio
 
 from core.facts import Content
 from evaluation.support.running_assistant import RunningAssistant
 from extensions.channels.rate_limits import WAIT_REPLY
+from tests.support.socketio_session import socketio_session
 
 BURST = 3
 # One message every 5 s after the burst: slow enough that a flood stays over the limit for
@@ -27,8 +27,6 @@ LIMITS = {
 }
 FLOOD = 12
 RED_FLAG = "sorry to write again but I can't control my bladder since this morning"
-# Long enough for the accepted messages to be answered; shorter than INTERVAL.
-SETTLE_SECONDS = 4
 
 
 @pytest.fixture(scope="module")
@@ -112,29 +110,22 @@ def test_a_red_flag_over_the_limit_still_gets_the_emergency_guidance(
     assert RED_FLAG not in limited.stored_user_texts(sender)
 
 
-async def socketio_flood(url: str, messages: list[str]) -> list[str]:
-    """Emits every message at once in one Socket.IO session; the bot's texts that came back."""
-    client = socketio.AsyncClient()
-    session_id = uuid.uuid4().hex
-    texts: list[str] = []
-    confirmed = asyncio.Event()
-    client.on("session_confirm", lambda _: confirmed.set())
-    client.on("bot_uttered", lambda data: texts.append(data.get("text", "")))
-    await client.connect(url, transports=["polling"], socketio_path="/socket.io")
-    await client.emit("session_request", {"session_id": session_id})
-    await asyncio.wait_for(confirmed.wait(), timeout=10)
-    for message in messages:
-        await client.emit("user_uttered", {"session_id": session_id, "message": message})
-    await asyncio.sleep(SETTLE_SECONDS)
-    await client.disconnect()
-    return texts
-
-
 def test_a_socketio_flood_gets_one_polite_reply_and_a_red_flag_its_guidance(
     limited: RunningAssistant, content: Content
 ) -> None:
     question = "what is a spinal fusion?"
-    texts = asyncio.run(socketio_flood(limited.url, [question] * FLOOD + [RED_FLAG]))
-    assert texts.count(content.fact_for_intent("ask_what_is_fusion").answer) == BURST
+    answer = content.fact_for_intent("ask_what_is_fusion").answer
+    replies = {answer, WAIT_REPLY, content.emergency["red_flag"]}
+    session_id = uuid.uuid4().hex
+    messages = [{"session_id": session_id, "message": m} for m in [question] * FLOOD + [RED_FLAG]]
+    texts = asyncio.run(
+        socketio_session(
+            limited.url,
+            session_id,
+            messages,
+            lambda texts: texts.count(answer) >= BURST and replies <= set(texts),
+        )
+    )
+    assert texts.count(answer) == BURST
     assert texts.count(WAIT_REPLY) == 1
     assert texts.count(content.emergency["red_flag"]) == 1

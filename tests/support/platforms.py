@@ -132,11 +132,12 @@ def throwaway_ca(directory: Path, hosts: list[str]) -> tuple[Path, Path, Path]:
 
 
 class StandIn:
-    """One platform's API: an HTTPS server on a loopback port that stays the same when it is
-    brought down and up again. `answer(method, path, query, fields, headers)` answers a call.
+    """One platform's API: an HTTPS server (HTTP without a context) on a loopback port that stays
+    the same when it is brought down and up again. `answer(path, query, fields, headers)`
+    answers a call.
     """
 
-    def __init__(self, context: ssl.SSLContext, answer: Callable[..., Answer]) -> None:
+    def __init__(self, context: ssl.SSLContext | None, answer: Callable[..., Answer]) -> None:
         self.context = context
         self.answer = answer
         self.port = free_port()
@@ -182,7 +183,8 @@ class StandIn:
                 """Quiet: the test reports what matters."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.socket = self.context.wrap_socket(self.server.socket, server_side=True)
+        if self.context:
+            self.server.socket = self.context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def down(self) -> None:

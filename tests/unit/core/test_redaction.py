@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from collections.abc import Iterator
 
 import pytest
 from rasa_sdk.executor import ActionExecutor
@@ -86,25 +87,42 @@ def test_the_filter_redacts_the_formatted_message() -> None:
     assert EMAIL not in record.getMessage() and "[email]" in record.getMessage()
 
 
-def test_install_covers_every_logger_and_only_once(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.fixture
+def plain_logging() -> Iterator[None]:
+    """Logging's own record factory, whatever earlier tests or servers installed; put back after."""
     original = logging.getLogRecordFactory()
-    try:
-        install()
-        install()
-        factory = logging.getLogRecordFactory()
-        assert isinstance(factory, RedactingRecordFactory)
-        assert not isinstance(factory.create_record, RedactingRecordFactory)
-        with caplog.at_level(logging.INFO):
-            logging.getLogger("rasa.core.some.child").info("text: %s", MESSAGE)
-        assert EMAIL not in caplog.text and PHONE not in caplog.text
-    finally:
-        logging.setLogRecordFactory(original)
+    logging.setLogRecordFactory(logging.LogRecord)
+    yield
+    logging.setLogRecordFactory(original)
 
 
-def test_the_action_server_installs_it_with_the_actions() -> None:
-    original = logging.getLogRecordFactory()
-    try:
-        ActionExecutor().register_package("actions")
-        assert isinstance(logging.getLogRecordFactory(), RedactingRecordFactory)
-    finally:
-        logging.setLogRecordFactory(original)
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    """What a child logger of Rasa's writes of MESSAGE."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("rasa.core.some.child").info("text: %s", MESSAGE)
+    return caplog.text
+
+
+def test_install_covers_every_logger_and_only_once(
+    plain_logging: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert EMAIL in logged(caplog)
+    install()
+    install()
+    factory = logging.getLogRecordFactory()
+    assert isinstance(factory, RedactingRecordFactory)
+    assert factory.create_record is logging.LogRecord
+    text = logged(caplog)
+    assert EMAIL not in text and PHONE not in text and "[email]" in text
+
+
+def test_the_action_server_installs_it_with_the_actions(
+    plain_logging: None, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a fresh action server, whatever earlier tests imported.
+    monkeypatch.delitem(sys.modules, "actions.logging_privacy", raising=False)
+    assert EMAIL in logged(caplog)
+    ActionExecutor().register_package("actions")
+    text = logged(caplog)
+    assert EMAIL not in text and "[email]" in text

@@ -5,12 +5,21 @@ from typing import Any, ClassVar
 
 import pytest
 import rasa.core.processor
+from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphComponentException, GraphRunError
-from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.engine.graph import (
+    ExecutionContext,
+    GraphComponent,
+    GraphModelConfiguration,
+    GraphSchema,
+    SchemaNode,
+)
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.domain import Domain
+from rasa.shared.data import TrainingType
 
 from extensions.dialogue import graph_runner
 from extensions.dialogue.graph_runner import SequentialGraphRunner, run_order
@@ -144,7 +153,27 @@ def test_a_cycle_is_refused_before_any_node_runs(tmp_path: Path) -> None:
     assert Arithmetic.runs == []
 
 
-def test_install_makes_rasa_load_models_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_makes_rasa_load_models_with_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A model packaged as `rasa train` packages one, loaded as Rasa's message processor does."""
     monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    configuration = GraphModelConfiguration(
+        train_schema=GraphSchema({}),
+        predict_schema=DIAMOND,
+        training_type=TrainingType.BOTH,
+        assistant_id="test",
+        language="en",
+        core_target="plus_two",
+        nlu_target="joined",
+    )
+    archive = tmp_path / "model.tar.gz"
+    storage.create_model_package(archive, configuration, Domain.empty())
+
+    assert type(MessageProcessor._load_model(archive)[2]) is DaskGraphRunner
     graph_runner.install()
-    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+    _, _, runner = MessageProcessor._load_model(archive)
+    assert isinstance(runner, SequentialGraphRunner)
+    assert runner.run(inputs={"__number__": 5}) == {"joined": 21, "plus_two": 23}

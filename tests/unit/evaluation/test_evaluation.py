@@ -4,7 +4,6 @@ import asyncio
 import math
 from pathlib import Path
 
-import numpy
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
@@ -73,12 +72,6 @@ def test_entity_f1_matches_type_and_value_case_insensitively() -> None:
     # One true positive, one false positive, one false negative.
     assert entity_f1(gold, predicted) == pytest.approx(0.5)
     assert entity_f1([[]], [[]]) == 0.0
-
-
-@pytest.mark.parametrize("q", [0, 25, 50, 95, 99, 100])
-def test_percentile_interpolates_like_numpy(q: float) -> None:
-    values = [0.031, 0.012, 0.044, 0.090, 0.027, 0.050, 0.018]
-    assert percentile(values, q) == pytest.approx(numpy.percentile(values, q))
 
 
 def test_percentile_of_nothing_is_undefined() -> None:

@@ -1,4 +1,5 @@
-"""The operator report's pure parts: pairing messages with replies, grouping questions."""
+"""The operator report's pure parts: pairing messages with replies, grouping questions, the
+page."""
 
 from collections import Counter
 
@@ -6,6 +7,7 @@ import pytest
 
 from ops.clusters import group_similar
 from ops.exchanges import LOW_CONFIDENCE, exchanges
+from ops.report import Figures, render
 from ops.store import StoredEvent
 
 
@@ -102,3 +104,22 @@ def test_similar_questions_share_a_group_and_the_biggest_comes_first() -> None:
 def test_a_group_shows_at_most_five_examples() -> None:
     groups = group_similar(Counter({f"how much does surgery cost {n}": 1 for n in range(9)}))
     assert len(groups) == 1 and groups[0].count == 9 and len(groups[0].examples) == 5
+
+
+MARKUP = """<script>alert("x")</script> & <img src=x onerror=alert(1)>"""
+
+
+@pytest.mark.parametrize("show_text", [True, False])
+def test_the_page_escapes_what_patients_typed(show_text: bool) -> None:
+    figures = Figures(
+        days=1,
+        show_text=show_text,
+        unanswered=2,
+        emergencies={MARKUP: 1},
+        groups=[{"count": 2, "examples": [MARKUP] if show_text else []}],
+    )
+    page = render(figures, 0.0)
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img src=x"
+    assert "<script>" not in page and "<img src=x" not in page
+    assert page.count(escaped) == (2 if show_text else 1)
+    assert ('<ol id="groups">' in page) == show_text and ('id="groups"' in page)
