@@ -12,7 +12,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from core.erasure import CONFIRM_INTENT, CONFIRMATION_RESPONSE, ERASE_SLOT
+from core.erasure import CONFIRM_INTENT, CONFIRMATION_RESPONSE, DELETED_FLAG, ERASE_SLOT
+
+# The website widget keeps its own copy of the conversation in the browser: this flag tells it
+# to forget that copy too (widget/widget.js). Other channels' platforms keep theirs.
+CHANNELS_WITH_BROWSER_COPY = {"widget"}
 
 
 def confirmed(tracker: Tracker) -> bool:
@@ -46,4 +50,6 @@ class ActionDeleteConversation(Action):
             dispatcher.utter_message(response="utter_conversation_kept")
             return []
         dispatcher.utter_message(response="utter_conversation_deleted")
+        if tracker.get_latest_input_channel() in CHANNELS_WITH_BROWSER_COPY:
+            dispatcher.utter_message(json_message={DELETED_FLAG: True})
         return [SlotSet(ERASE_SLOT, True)]

@@ -9,3 +9,5 @@ ERASE_SLOT = "erase_conversation"
 # The question that must come right before the yes, and the intent of that yes.
 CONFIRMATION_RESPONSE = "utter_ask_delete_conversation"
 CONFIRM_INTENT = "affirm"
+# The custom payload that tells the widget to forget its copy of the conversation.
+DELETED_FLAG = "conversation_deleted"

@@ -8,16 +8,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.erasure import ActionDeleteConversation
-from core.erasure import CONFIRMATION_RESPONSE, ERASE_SLOT
+from core.erasure import CONFIRMATION_RESPONSE, DELETED_FLAG, ERASE_SLOT
 
 
-def tracker_after(previous_action: str, intent: str) -> Tracker:
-    """A tracker whose latest message, of `intent`, answers the assistant's `previous_action`."""
+def tracker_after(previous_action: str, intent: str, channel: str = "rest") -> Tracker:
+    """A tracker whose latest message, of `intent` through `channel`, answers the assistant's
+    `previous_action`.
+    """
     events: list[dict[str, Any]] = [
         {"event": "user", "text": "delete my conversation"},
         {"event": "action", "name": previous_action},
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "yes"},
+        {"event": "user", "text": "yes", "input_channel": channel},
     ]
     return Tracker(
         sender_id="test-user",
@@ -40,6 +42,12 @@ def run(tracker: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
 def test_a_yes_to_the_question_deletes_and_says_so() -> None:
     messages, events = run(tracker_after(CONFIRMATION_RESPONSE, "affirm"))
     assert [m["response"] for m in messages] == ["utter_conversation_deleted"]
+    assert events == [SlotSet(ERASE_SLOT, True)]
+
+
+def test_the_widget_is_also_told_to_forget_its_copy_in_the_browser() -> None:
+    messages, events = run(tracker_after(CONFIRMATION_RESPONSE, "affirm", channel="widget"))
+    assert messages[-1]["custom"] == {DELETED_FLAG: True}
     assert events == [SlotSet(ERASE_SLOT, True)]
 
 
