@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install train run test unit lint lock clean audit purge test-scale evaluate bench \
-	report review review-apply report-bench
+	report review review-apply report-bench transcript export forget
 
 # Each target's `## ` comment is its line in `make help`.
 help: ## list the targets
@@ -121,6 +121,23 @@ test-scale: install train ## the production profile on loopback (root and Debian
 purge: $(BIN)/.installed ## delete conversations idle for DAYS days: make purge DAYS=30
 	@[ -n "$(DAYS)" ] || { echo "usage: make purge DAYS=N [ENDPOINTS=endpoints.yml]"; exit 2; }
 	$(BIN)/python -m ops.retention --days "$(DAYS)" --endpoints "$(or $(ENDPOINTS),endpoints.yml)"
+
+# One person's conversation, from the tracker store ENDPOINTS names (ops/conversation.py):
+# printed with each reply's fact and version, copied for them, or deleted. Export and forget
+# write an audit line (var/audit.log) that `make report` counts; export's output is only JSON.
+CONVERSATION = $(BIN)/python -m ops.conversation --endpoints "$(or $(ENDPOINTS),endpoints.yml)" \
+	--sender "$(SENDER)"
+transcript: $(BIN)/.installed ## one conversation, redacted unless SHOW_TEXT=1: make transcript SENDER=id
+	@[ -n "$(SENDER)" ] || { echo "usage: make transcript SENDER=id [SHOW_TEXT=1]"; exit 2; }
+	@$(CONVERSATION) transcript $(if $(filter 1,$(SHOW_TEXT)),--show-text)
+
+export: $(BIN)/.installed ## a person's conversation as JSON: make export SENDER=id > file.json
+	@[ -n "$(SENDER)" ] || { echo "usage: make export SENDER=id > file.json" >&2; exit 2; }
+	@$(CONVERSATION) export
+
+forget: $(BIN)/.installed ## delete every event of one sender: make forget SENDER=id
+	@[ -n "$(SENDER)" ] || { echo "usage: make forget SENDER=id"; exit 2; }
+	@$(CONVERSATION) forget
 
 # The operator report of the last DAYS days (default 30) from the tracker store ENDPOINTS names
 # (default endpoints.yml): reports/operator/index.html. SHOW_TEXT=0 leaves message texts out.

@@ -1,5 +1,6 @@
 """Actions that answer from the reviewed facts, always followed by the provider referral."""
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,8 +11,12 @@ from actions.feedback import ask_for_feedback
 from core.facts import Content, Fact, load_content
 from core.questions import QUESTIONS_KEY
 
-# Loaded once when the action server starts: a broken file stops it there.
+logger = logging.getLogger(__name__)
+
+# Loaded once when the action server starts: a broken file stops it there, an overdue review
+# is logged.
 CONTENT = load_content()
+CONTENT.warn_overdue(logger)
 
 # Intents answered with a fact that needs a word first: no decision, no diagnosis.
 INTENT_LEAD_INS = {"ask_personal_advice": "utter_no_personal_advice"}
@@ -95,11 +100,11 @@ def say_facts(
     dispatcher: CollectingDispatcher, tracker: Tracker, facts: list[Fact], answered: list[str]
 ) -> list[EventType]:
     """Utter each fact verbatim, the referral once, and "Was this helpful?" with buttons for
-    each fact; remember the last topic for follow-ups and every fact given. Each fact's id goes
-    into its stored message's metadata for the operator report.
+    each fact; remember the last topic for follow-ups and every fact given. Each fact's id and
+    the version of its text go into its stored message's metadata: what exactly was said.
     """
     for fact in facts:
-        dispatcher.utter_message(text=fact.answer, fact_id=fact.id)
+        dispatcher.utter_message(text=fact.answer, fact_id=fact.id, content_version=fact.version)
     dispatcher.utter_message(response="utter_provider_pointer")
     ask_for_feedback(dispatcher, tracker, facts)
     answered_now = [*answered, *(fact.id for fact in facts if fact.id not in answered)]

@@ -1,7 +1,11 @@
 """Loads and validates data/facts.yml, the only source of the assistant's medical claims."""
 
+import contextlib
+import hashlib
+import logging
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -15,10 +19,37 @@ FACT_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # A fact's subject titles its feedback buttons, "The brace: yes", and Messenger shows at most
 # 20 characters of a button's title.
 MAX_SUBJECT_CHARS = 15
+# Each entry's provenance: what it restates, who checked it against that, when, and when next.
+REVIEW_FIELDS = ("source", "reviewed_by", "reviewed_on", "review_due")
+# Hex digits of an answer's hash kept as its version: enough to tell a file's edits apart.
+VERSION_CHARS = 12
+
+
+def content_version(text: str) -> str:
+    """A short hash of an answer's text, stored with each reply so the exact wording said can be
+    found again after the file is edited.
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:VERSION_CHARS]
 
 
 class FactsFileError(ValueError):
     """The facts file is unusable; the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who checked an entry of the facts file against its source, and when it is due again."""
+
+    kind: str  # "fact" or "emergency"
+    entry_id: str
+    source: str
+    reviewed_by: str
+    reviewed_on: date
+    review_due: date
+    version: str
+
+    def overdue(self, today: date) -> bool:
+        return self.review_due < today
 
 
 @dataclass(frozen=True)
@@ -29,7 +60,11 @@ class Fact:
     subject: str
     intents: tuple[str, ...]
     answer: str
-    source: str
+    review: Review
+
+    @property
+    def version(self) -> str:
+        return self.review.version
 
 
 @dataclass(frozen=True)
@@ -49,6 +84,7 @@ class Content:
     facts: tuple[Fact, ...]
     provider: Provider
     emergency: dict[str, str]
+    emergency_reviews: dict[str, Review]
     disclaimer: str
 
     def fact_for_intent(self, intent: str | None) -> Fact | None:
@@ -58,6 +94,25 @@ class Content:
     def facts_in_topic(self, topic: str | None) -> list[Fact]:
         """The topic's facts in the order the file gives them."""
         return [fact for fact in self.facts if fact.topic == topic]
+
+    def reviews(self, today: date) -> list[Review]:
+        """Every entry's review, overdue ones first, then by due date."""
+        entries = [fact.review for fact in self.facts] + list(self.emergency_reviews.values())
+        return sorted(entries, key=lambda review: (not review.overdue(today), review.review_due))
+
+    def warn_overdue(self, logger: logging.Logger, today: date | None = None) -> None:
+        """One warning per entry past its review date: servers still start, operators see it."""
+        today = today or date.today()
+        for review in self.reviews(today):
+            if review.overdue(today):
+                logger.warning(
+                    "Facts file: %s '%s' was due for review on %s (last reviewed on %s by %s)",
+                    review.kind,
+                    review.entry_id,
+                    review.review_due.isoformat(),
+                    review.reviewed_on.isoformat(),
+                    review.reviewed_by,
+                )
 
     def response_variables(self) -> dict[str, str]:
         """Values that domain responses may use as {placeholders}."""
@@ -96,10 +151,12 @@ def parse_content(raw: Any, source: str) -> Content:
     disclaimer = raw.get("disclaimer")
     if not _is_text(disclaimer):
         raise FactsFileError(f"{source}: 'disclaimer' must be non-empty text")
+    emergency, emergency_reviews = _parse_emergency(raw.get("emergency"), source)
     return Content(
         facts=facts,
         provider=_parse_provider(raw.get("provider"), source),
-        emergency=_parse_emergency(raw.get("emergency"), source),
+        emergency=emergency,
+        emergency_reviews=emergency_reviews,
         disclaimer=_one_paragraph(disclaimer),
     )
 
@@ -124,17 +181,46 @@ def _parse_fact(entry: Any, index: int, source: str) -> Fact:
     intents = entry.get("intents")
     if not isinstance(intents, list) or not intents or not all(_is_text(i) for i in intents):
         raise FactsFileError(f"{where}, field 'intents': must be a non-empty list of intent names")
-    for field in ("answer", "source"):
-        if not _is_text(entry.get(field)):
-            raise FactsFileError(f"{where}, field '{field}': must be non-empty text")
+    if not _is_text(entry.get("answer")):
+        raise FactsFileError(f"{where}, field 'answer': must be non-empty text")
+    answer = _one_paragraph(entry["answer"])
     return Fact(
         id=fact_id,
         topic=topic,
         subject=_one_paragraph(subject),
         intents=tuple(intents),
-        answer=_one_paragraph(entry["answer"]),
-        source=entry["source"].strip(),
+        answer=answer,
+        review=_parse_review(entry, "fact", fact_id, answer, where),
     )
+
+
+def _parse_review(entry: dict, kind: str, entry_id: str, answer: str, where: str) -> Review:
+    """The entry's review fields: who and what are text, the dates ISO dates, due after done."""
+    for field in ("source", "reviewed_by"):
+        if not _is_text(entry.get(field)):
+            raise FactsFileError(f"{where}, field '{field}': must be non-empty text")
+    reviewed_on, review_due = (_iso_date(entry.get(f), f, where) for f in REVIEW_FIELDS[2:])
+    if review_due <= reviewed_on:
+        raise FactsFileError(f"{where}, field 'review_due': must be after reviewed_on")
+    return Review(
+        kind=kind,
+        entry_id=entry_id,
+        source=entry["source"].strip(),
+        reviewed_by=_one_paragraph(entry["reviewed_by"]),
+        reviewed_on=reviewed_on,
+        review_due=review_due,
+        version=content_version(answer),
+    )
+
+
+def _iso_date(value: Any, field: str, where: str) -> date:
+    """YAML reads an unquoted 2026-12-03 as a date; a quoted one must still be that shape."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value.strip())
+    raise FactsFileError(f"{where}, field '{field}': must be a date as YYYY-MM-DD, not {value!r}")
 
 
 def _check_unique(facts: tuple[Fact, ...], source: str) -> None:
@@ -164,12 +250,13 @@ def _check_unique(facts: tuple[Fact, ...], source: str) -> None:
             seen_intents[intent] = fact.id
 
 
-def _parse_emergency(raw: Any, source: str) -> dict[str, str]:
+def _parse_emergency(raw: Any, source: str) -> tuple[dict[str, str], dict[str, Review]]:
     if not isinstance(raw, list):
         raise FactsFileError(
             f"{source}: 'emergency' must be a list of {', '.join(EMERGENCY_KINDS)}"
         )
     answers: dict[str, str] = {}
+    reviews: dict[str, Review] = {}
     for index, entry in enumerate(raw):
         entry_id = entry.get("id") if isinstance(entry, dict) else None
         if entry_id not in EMERGENCY_KINDS or entry_id in answers:
@@ -182,10 +269,12 @@ def _parse_emergency(raw: Any, source: str) -> dict[str, str]:
                 f"{source}: emergency '{entry_id}', field 'answer': must be non-empty text"
             )
         answers[entry_id] = _one_paragraph(entry["answer"])
+        where = f"{source}: emergency '{entry_id}'"
+        reviews[entry_id] = _parse_review(entry, "emergency", entry_id, answers[entry_id], where)
     missing = [entry_id for entry_id in EMERGENCY_KINDS if entry_id not in answers]
     if missing:
         raise FactsFileError(f"{source}: emergency entry missing: {', '.join(missing)}")
-    return answers
+    return answers, reviews
 
 
 def _parse_provider(raw: Any, source: str) -> Provider:

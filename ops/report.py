@@ -16,6 +16,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from core.facts import load_content
+from core import audit
+from core.facts import Content, load_content
 from core.feedback import FEEDBACK_INTENT
 from core.redaction import redact
 from ops.clusters import group_similar
+from ops.conversation import audit_path
 from ops.exchanges import EMERGENCY_RESPONSES, Exchange, exchanges
 from ops.retention import positive_days, tracker_store
 from ops.store import cutoff, stored_events
@@ -56,6 +59,9 @@ class Figures:
     feedback: dict[str, dict[str, int]] = field(default_factory=dict)
     unanswered: int = 0
     groups: list[dict[str, Any]] = field(default_factory=list)
+    # Filled by governance(): every facts entry's review, and the data-rights audit lines.
+    reviews: list[dict[str, str]] = field(default_factory=list)
+    data_rights: dict[str, int] = field(default_factory=dict)
 
 
 def count(all_exchanges: Iterable[Exchange], days: int, show_text: bool) -> Figures:
@@ -118,6 +124,32 @@ def count(all_exchanges: Iterable[Exchange], days: int, show_text: bool) -> Figu
         unanswered=sum(unanswered.values()),
         groups=groups,
     )
+
+
+def governance(
+    figures: Figures, content: Content, audit_lines: list[dict[str, Any]], today: date
+) -> None:
+    """Adds each facts entry's review status, overdue first, and the period's deletions and
+    exports counted from the audit file.
+    """
+    figures.reviews = [
+        {
+            "entry": f"{review.kind} {review.entry_id}",
+            "status": "OVERDUE" if review.overdue(today) else "current",
+            "review_due": review.review_due.isoformat(),
+            "reviewed_on": review.reviewed_on.isoformat(),
+            "reviewed_by": review.reviewed_by,
+            "version": review.version,
+        }
+        for review in content.reviews(today)
+    ]
+    first_day = today - timedelta(days=figures.days)
+    counts = Counter(
+        line["action"]
+        for line in audit_lines
+        if first_day < date.fromisoformat(line["time"][:10]) <= today
+    )
+    figures.data_rights = {action: counts[action] for action in audit.AUDIT_ACTIONS}
 
 
 # Charts
@@ -218,6 +250,21 @@ class Section:
     tables: list[Table]
 
 
+def governance_sections(figures: Figures) -> list[Section]:
+    """The review status of the content and the data-rights requests, as two page sections."""
+    columns = ["entry", "status", "review_due", "reviewed_on", "reviewed_by", "version"]
+    reviews = Table(
+        "reviews",
+        ["Entry", "Status", "Review due", "Reviewed on", "Reviewed by", "Version"],
+        [[review[column] for column in columns] for review in figures.reviews],
+    )
+    rights = Table("data-rights", ["Action", "Times"], list(map(list, figures.data_rights.items())))
+    return [
+        Section("Review status of the facts", None, "", [reviews] if reviews.rows else []),
+        Section("Conversations deleted and exported", None, "", [rights] if rights.rows else []),
+    ]
+
+
 def render(figures: Figures, generated: float) -> str:
     """The report as one HTML page that needs nothing but itself."""
     per_day = Table(
@@ -295,7 +342,7 @@ def render(figures: Figures, generated: float) -> str:
     return PAGES.get_template("report.html").render(
         csp=CSP,
         figures=figures,
-        sections=sections,
+        sections=sections + governance_sections(figures),
         group_sizes=group_sizes,
         until=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(generated)),
     )
@@ -316,8 +363,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the report's folder")
     parser.add_argument("--no-text", action="store_true", help="leave message texts out")
     args = parser.parse_args(argv)
-    events = stored_events(tracker_store(args.endpoints), cutoff(args.days))
+    store = tracker_store(args.endpoints)
+    events = stored_events(store, cutoff(args.days))
     figures = count(exchanges(events), args.days, show_text=not args.no_text)
+    governance(figures, load_content(), audit.read(audit_path(store)), date.today())
     page = write_report(figures, args.out)
     print(f"{page}: {figures.conversations} conversations, {figures.messages} messages.")
 

@@ -467,9 +467,21 @@
       index -= 1;
     }
     const answers = replies.map(botMessage).filter(Boolean);
+    if (replies.some(isDeletionNotice)) {
+      // The server deleted the conversation: the browser keeps only the confirmation, and the
+      // next message starts a new conversation.
+      state = { sender: newSenderId(), messages: answers };
+      renderAll();
+      return;
+    }
     state.messages.splice(index + 1, 0, ...answers);
     answers.forEach(renderMessage);
     renderSuggestions();
+  }
+
+  // Sent after a confirmed "delete my conversation" (actions/erasure.py).
+  function isDeletionNotice(reply) {
+    return Boolean(reply && reply.custom && reply.custom.conversation_deleted === true);
   }
 
   function botMessage(reply) {

@@ -71,10 +71,12 @@ class RunningAssistant:
         self.rasa_port = free_port()
         self.endpoints_path = workdir / "endpoints.yml"
         self.log_path = workdir / "assistant.log"
+        self.audit_log_path = workdir / "audit.log"
         self.process: subprocess.Popen | None = None
         endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.action_port}/webhook"
         endpoints["tracker_store"]["db"] = str(workdir / "conversations.sqlite")
+        endpoints["tracker_store"]["audit_log"] = str(self.audit_log_path)
         endpoints.update(endpoints_overrides or {})
         self.endpoints_path.write_text(yaml.safe_dump(endpoints))
 
@@ -156,6 +158,14 @@ class RunningAssistant:
             rows = db.execute(
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
                 (sender,),
+            ).fetchall()
+        return [json.loads(data) for (data,) in rows]
+
+    def stored_events(self, sender: str) -> list[dict[str, Any]]:
+        """Every event of a conversation in the tracker store, all sessions, in order."""
+        with sqlite3.connect(self.workdir / "conversations.sqlite") as db:
+            rows = db.execute(
+                "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
             ).fetchall()
         return [json.loads(data) for (data,) in rows]
 

@@ -1,5 +1,6 @@
 """Fills domain responses with content from data/facts.yml inside the Rasa server."""
 
+import logging
 from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
@@ -7,8 +8,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from core.emergency import RESPONSE_FOR_KIND
 from core.facts import load_content
 from core.paths import FACTS_PATH
+
+logger = logging.getLogger(__name__)
 
 
 class ContentNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
@@ -21,7 +25,14 @@ class ContentNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig, domain: Domain) -> None:
         super().__init__(domain.responses)
         facts_path = endpoint_config.kwargs.get("facts_path", FACTS_PATH)
-        self.variables = load_content(facts_path).response_variables()
+        content = load_content(facts_path)
+        content.warn_overdue(logger)
+        self.variables = content.response_variables()
+        # What an emergency reply's stored event carries: which entry was said, in which version.
+        self.emergency_metadata = {
+            RESPONSE_FOR_KIND[kind]: {"emergency_id": kind, "content_version": review.version}
+            for kind, review in content.emergency_reviews.items()
+        }
 
     async def generate(
         self,
@@ -30,6 +41,10 @@ class ContentNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         output_channel: str,
         **kwargs: Any,
     ) -> dict[str, Any] | None:
-        return await super().generate(
+        message = await super().generate(
             utter_action, tracker, output_channel, **{**self.variables, **kwargs}
         )
+        # Keys Rasa does not know go into the bot event's metadata (create_bot_utterance).
+        if message is not None:
+            message.update(self.emergency_metadata.get(utter_action, {}))
+        return message

@@ -75,6 +75,28 @@ def test_quick_replies_history_across_a_reload_and_a_new_conversation(
     expect(widget.input).to_be_focused()
 
 
+def test_a_confirmed_deletion_leaves_no_copy_on_the_server_or_in_the_browser(
+    page: Page, demo_url: str, assistant: RunningAssistant
+) -> None:
+    page.goto(demo_url)
+    widget = Widget(page)
+    widget.open()
+    widget.ask("how long is recovery? my email is jo@example.com")
+    sender = widget.sender()
+    widget.ask("delete my conversation")
+    widget.reply_button("Yes, delete it").click()
+    widget.wait_until_answered()
+    assert assistant.stored_events(sender) == []
+    assert widget.user_texts() == []
+    assert len(widget.bot_texts()) == 1 and "deleted this conversation" in widget.bot_texts()[0]
+    assert widget.sender() != sender
+    stored = page.evaluate("() => JSON.stringify(Object.values(localStorage))")
+    assert "jo@example.com" not in stored and sender not in stored
+    page.reload()
+    widget.open()
+    assert widget.user_texts() == []
+
+
 def test_html_typed_or_received_is_shown_as_text_and_runs_nothing(
     browser: Browser, demo_url: str
 ) -> None:

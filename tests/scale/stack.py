@@ -189,6 +189,7 @@ class ScaleStack:
         """The endpoints file the replicas share, written as scripts/run-assistant writes it."""
         base = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
         base["action_endpoint"]["url"] = f"http://127.0.0.1:{self.ports['actions']}/webhook"
+        base["tracker_store"]["audit_log"] = str(self.root / "audit.log")
         env = {
             "DB_URL": self.db_url,
             "REDIS_HOST": "127.0.0.1",

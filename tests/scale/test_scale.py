@@ -159,3 +159,25 @@ def test_the_operator_report_reads_postgresql_in_batches(
     report.main(["--endpoints", endpoints, "--out", str(tmp_path)])
     page = (tmp_path / "index.html").read_text()
     assert "[email]" in page and EMAIL not in page
+
+
+def test_a_deletion_on_one_replica_is_seen_by_the_other(
+    stack: ScaleStack, content: Content
+) -> None:
+    """Replica b holds the conversation's window in memory; replica a deletes the conversation;
+    b's next message must start afresh, not write the deleted window back.
+    """
+    first, second = stack.replica_url("a"), stack.replica_url("b")
+    sender, other = new_conversation(second), new_conversation(second)
+    texts(second, other, "how long is the recovery")
+    others = stored_events(stack, other)
+    texts(second, sender, "how long is the recovery")
+    assert "Reply YES" in texts(second, sender, "please delete my conversation")[0]
+    assert "deleted this conversation" in texts(first, sender, "yes")[0]
+    assert stored_events(stack, sender) == []
+    assert stored_events(stack, other) == others
+    assert texts(second, sender, "tell me more")[0] == content.disclaimer
+    stored_texts = [
+        data.get("text") for kind, data in stored_events(stack, sender) if kind == "user"
+    ]
+    assert stored_texts == ["tell me more"]

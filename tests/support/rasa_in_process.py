@@ -59,6 +59,7 @@ class InProcessRasa:
         endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
         endpoints["tracker_store"]["db"] = str(self.tracker_db)
+        endpoints["tracker_store"]["audit_log"] = str(workdir / "audit.log")
         self.endpoints_path.write_text(yaml.safe_dump(endpoints))
         # asyncio's own loop, not Sanic's uvloop: uvloop resolves host names in libuv, so the
         # platforms' names would not resolve to their stand-ins (tests/support/platforms.py).

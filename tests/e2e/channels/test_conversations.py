@@ -156,3 +156,26 @@ def test_messenger_webhook_verification_is_not_asked_for_a_signature(
     url = f"{rasa_server.url}/webhooks/facebook/webhook?{query}"
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.read() == b"42"
+
+
+def test_delete_my_conversation_asks_then_deletes_every_event_on_a_yes(
+    conversation: Conversation,
+) -> None:
+    conversation.say("hello")
+    [question] = conversation.say("delete my conversation")
+    assert "Reply YES" in question.text
+    # A tap on "Yes, delete it" where the platform shows buttons; on SMS and WhatsApp, "YES".
+    replies = (
+        conversation.click(*question.buttons[0]) if question.buttons else conversation.say("YES")
+    )
+    assert "deleted this conversation" in texts(replies)[0]
+    assert conversation.events() == 0
+
+
+def test_delete_my_conversation_then_no_deletes_nothing(conversation: Conversation) -> None:
+    conversation.say("hello")
+    conversation.say("erase this chat")
+    stored = conversation.events()
+    conversation.say("no")
+    assert conversation.events() > stored
+    assert conversation.stored("user")[-2:] == ["erase this chat", "no"]

@@ -49,6 +49,7 @@ def test_fact_intent_gets_its_fact_verbatim_then_the_referral(
     messages, events = run(ActionAnswerFact(), intent=intent)
     assert responses(messages) == [fact.answer, "utter_provider_pointer", "utter_ask_feedback"]
     assert messages[0]["fact_id"] == fact.id
+    assert messages[0]["content_version"] == fact.version
     assert SlotSet("topic", fact.topic) in events
     assert SlotSet("answered_facts", [fact.id]) in events
 

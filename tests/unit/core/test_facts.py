@@ -1,15 +1,24 @@
 """The facts file: the real one is complete; every broken one is refused with a clear message."""
 
 import copy
+import logging
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from core.facts import TOPICS, Content, FactsFileError, load_content, parse_content
+from core.facts import (
+    TOPICS,
+    Content,
+    FactsFileError,
+    content_version,
+    load_content,
+    parse_content,
+)
 from core.paths import FACTS_PATH, PROJECT_ROOT
 
 VALID: dict[str, Any] = yaml.safe_load(FACTS_PATH.read_text())
@@ -79,6 +88,29 @@ BROKEN_FILES = [
     ("answer missing", _drop_field("answer"), [SECOND_FACT, "'answer'"]),
     ("answer empty", _set_field("answer", "   "), [SECOND_FACT, "'answer'"]),
     ("source missing", _drop_field("source"), [SECOND_FACT, "'source'"]),
+    ("reviewer missing", _drop_field("reviewed_by"), [SECOND_FACT, "'reviewed_by'"]),
+    ("review date missing", _drop_field("reviewed_on"), [SECOND_FACT, "'reviewed_on'"]),
+    (
+        "review date not ISO",
+        _set_field("reviewed_on", "3 Dec 2026"),
+        [SECOND_FACT, "'reviewed_on'", "YYYY-MM-DD"],
+    ),
+    ("due date missing", _drop_field("review_due"), [SECOND_FACT, "'review_due'"]),
+    (
+        "due before the review",
+        _set_field("review_due", date(2020, 1, 1)),
+        [SECOND_FACT, "'review_due'", "after reviewed_on"],
+    ),
+    (
+        "emergency source missing",
+        lambda raw: raw["emergency"][0].pop("source"),
+        ["emergency 'red_flag'", "'source'"],
+    ),
+    (
+        "emergency due date malformed",
+        lambda raw: raw["emergency"][1].__setitem__("review_due", "next year"),
+        ["emergency 'self_harm'", "'review_due'"],
+    ),
     ("unknown topic", _set_field("topic", "cost"), [SECOND_FACT, "'topic'"]),
     ("subject missing", _drop_field("subject"), [SECOND_FACT, "'subject'"]),
     (
@@ -166,3 +198,40 @@ def test_unreadable_and_invalid_yaml_files_are_refused(tmp_path: Path) -> None:
     broken.write_text("- just a list")
     with pytest.raises(FactsFileError, match="must be a mapping"):
         load_content(broken)
+
+
+def test_every_entry_is_reviewed_with_dates_and_a_version(content: Content) -> None:
+    reviews = content.reviews(date(2026, 12, 3))
+    assert len(reviews) == len(content.facts) + len(content.emergency)
+    for review in reviews:
+        assert review.source and review.reviewed_by
+        assert review.reviewed_on < review.review_due
+    fact = content.facts[0]
+    assert fact.version == content_version(fact.answer) and len(fact.version) == 12
+
+
+def test_the_version_follows_the_words_not_the_line_breaks() -> None:
+    raw = copy.deepcopy(VALID)
+    before = parse_content(raw, "f").facts[0].version
+    raw["facts"][0]["answer"] = raw["facts"][0]["answer"].replace(" ", "\n", 3)
+    assert parse_content(raw, "f").facts[0].version == before
+    raw["facts"][0]["answer"] += " Edited."
+    assert parse_content(raw, "f").facts[0].version != before
+
+
+def test_overdue_entries_come_first_and_are_logged(caplog: pytest.LogCaptureFixture) -> None:
+    raw = copy.deepcopy(VALID)
+    for entry in (raw["facts"][2], raw["emergency"][1]):
+        entry["reviewed_on"] = date(2025, 11, 1)
+    raw["facts"][2]["review_due"] = date(2026, 12, 1)
+    raw["emergency"][1]["review_due"] = date(2026, 11, 30)
+    content = parse_content(raw, "f")
+    today = date(2026, 12, 3)
+    overdue = [(r.kind, r.entry_id) for r in content.reviews(today) if r.overdue(today)]
+    assert overdue == [("emergency", "self_harm"), ("fact", raw["facts"][2]["id"])]
+    assert [r.overdue(today) for r in content.reviews(today)][:3] == [True, True, False]
+    with caplog.at_level(logging.WARNING):
+        content.warn_overdue(logging.getLogger("test"), today)
+    assert len(caplog.records) == 2
+    assert "self_harm" in caplog.records[0].getMessage()
+    assert "2026-11-30" in caplog.records[0].getMessage()

@@ -1,6 +1,7 @@
 """The bounded tracker store on a real SQLite database: what Rasa loads, what it stores."""
 
 import asyncio
+import json
 import sqlite3
 import uuid
 from pathlib import Path
@@ -22,7 +23,10 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from core import audit
+from core.erasure import ERASE_SLOT
 from core.paths import PROJECT_ROOT
+from core.redaction import sender_hash
 from extensions.dialogue.tracker_store import RecentTurnsSQLTrackerStore
 
 RECENT_TURNS = 3
@@ -260,3 +264,58 @@ def test_sqlite_writes_ahead_on_kept_connections_and_other_readers_see_every_com
     with sqlite3.connect(store.engine.url.database) as reader:
         [(stored,)] = reader.execute("SELECT count(*) FROM events WHERE sender_id = 'durable'")
     assert stored == len(session_start() + turn(0))
+
+
+# An SMS sender's id is their phone number.
+PHONE = "+15550100"
+
+
+def erasure_turn(number: int) -> list[Event]:
+    """The confirmed "delete my conversation": the yes, the reply, the slot the action sets."""
+    return turn(number, SlotSet(ERASE_SLOT, True))
+
+
+def test_a_confirmed_erasure_deletes_every_session_of_that_sender_only(
+    tmp_path: Path, domain: Domain
+) -> None:
+    store = RecentTurnsSQLTrackerStore(
+        domain=domain,
+        dialect="sqlite",
+        db=str(tmp_path / "c.sqlite"),
+        recent_turns=RECENT_TURNS,
+        audit_log=str(tmp_path / "audit.log"),
+    )
+    save(store, PHONE, session_start() + turn(0))
+    save(store, PHONE, session_start() + turn(1))
+    save(store, "other", session_start() + turn(0))
+    save(store, PHONE, erasure_turn(2))
+    senders = {row[0] for row in stored_rows(tmp_path / "c.sqlite")}
+    assert senders == {"other"}
+    assert asyncio.run(store.retrieve(PHONE)) is None
+    assert user_texts(asyncio.run(store.retrieve("other"))) == ["message 0"]
+    (line,) = audit.read(tmp_path / "audit.log")
+    assert line["action"] == audit.ERASED_BY_PATIENT
+    assert line["sender"] == sender_hash(PHONE) and PHONE not in json.dumps(line)
+    assert line["events"] == len(2 * session_start() + turn(0) + turn(1))
+
+
+def test_an_erasure_on_one_replica_empties_the_others_window(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    other_replica = RecentTurnsSQLTrackerStore(
+        domain=store.domain, dialect="sqlite", db=store.engine.url.database
+    )
+    save(store, "patient", session_start() + turn(0))
+    assert user_texts(asyncio.run(other_replica.retrieve("patient"))) == ["message 0"]
+    save(store, "patient", erasure_turn(1))
+    assert asyncio.run(other_replica.retrieve("patient")) is None
+    save(other_replica, "patient", session_start() + turn(2))
+    full = asyncio.run(store.retrieve_full_tracker("patient"))
+    assert user_texts(full) == ["message 2"]
+
+
+def test_a_slot_set_to_anything_but_true_deletes_nothing(
+    store: RecentTurnsSQLTrackerStore,
+) -> None:
+    save(store, "patient", session_start() + turn(0, SlotSet(ERASE_SLOT, False)))
+    assert user_texts(asyncio.run(store.retrieve("patient"))) == ["message 0"]

@@ -24,6 +24,7 @@ def test_the_stores_come_from_the_environment() -> None:
         "type": "extensions.dialogue.tracker_store.RecentTurnsSQLTrackerStore",
         "recent_turns": BASE["tracker_store"]["recent_turns"],
         "cached_conversations": BASE["tracker_store"]["cached_conversations"],
+        "audit_log": BASE["tracker_store"]["audit_log"],
         "dialect": "postgresql",
         "url": "db.internal",
         "port": 6543,
