@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 KIND_FOR_INTENT = {intent: kind for kind, intent in INTENT_FOR_KIND.items()}
 ANSWERS_FILE = "answers_by_intent.json"
+# Requests a patient makes of their own data: asked about after any guidance, never lost to it.
+REQUESTS_KEPT_AFTER_GUIDANCE = ("delete_conversation",)
+# How sure the classifiers must have been of such a request under the emergency intent.
+KEPT_REQUEST_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,19 @@ def emergency_of(message: UserUttered | None) -> Emergency | None:
         return Emergency(red_flag["kind"], red_flag["category"], bool(red_flag.get("answer_after")))
     kind = KIND_FOR_INTENT.get(message.intent_name or "")
     return Emergency(kind, "unspecified") if kind else None
+
+
+def kept_request(message: UserUttered) -> str | None:
+    """A data request ("delete my conversation") the classifiers heard under the emergency."""
+    ranking = message.parse_data.get("intent_ranking") or []
+    heard = next((i for i in ranking if i.get("name") not in KIND_FOR_INTENT), None)
+    if (
+        heard
+        and heard["name"] in REQUESTS_KEPT_AFTER_GUIDANCE
+        and heard.get("confidence", 0.0) >= KEPT_REQUEST_CONFIDENCE
+    ):
+        return str(heard["name"])
+    return None
 
 
 def answers_by_intent(trackers: Iterable[DialogueStateTracker]) -> dict[str, str]:
@@ -79,7 +96,8 @@ class RedFlagPolicy(Policy):
     It reads the detector's finding, not the intent, so no NLU threshold can hide it; and its
     predictions claim the rank Rasa gives predictions made without user input, so no other
     policy's prediction can outrank them. It then listens: the guidance stands alone, unless
-    the finding says to answer the question after it (self-harm the classifier is unsure of).
+    the finding says to answer the question after it (self-harm the classifier is unsure of) or
+    the message also asks to delete the conversation, which is then asked to confirm.
     """
 
     @staticmethod
@@ -153,10 +171,14 @@ class RedFlagPolicy(Policy):
         return self._prediction(self._default_predictions(domain))
 
     def _answer_after(self, emergency: Emergency, message: UserUttered | None) -> str | None:
-        """The action that answers the message after the crisis line, if the finding asks it."""
-        if not emergency.answer_after or message is None:
+        """The action that answers the message after the guidance: the question, if the finding
+        asks it; a request about the patient's data, always."""
+        if message is None:
             return None
-        return self._answers.get(message.intent_name or "")
+        if emergency.answer_after:
+            return self._answers.get(message.intent_name or "")
+        request = kept_request(message)
+        return self._answers.get(request) if request else None
 
     def _certain(self, action_name: str, domain: Domain) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)

@@ -78,14 +78,24 @@ def test_no_or_anything_else_deletes_nothing(assistant: RunningAssistant, answer
     assert assistant.stored_user_texts(sender)[-2:] == ["delete my conversation", answer]
 
 
-def test_a_red_flag_in_the_request_gets_the_emergency_guidance_first_and_deletes_nothing(
+def test_a_red_flag_in_the_request_gets_the_emergency_guidance_first_then_the_question(
     assistant: RunningAssistant, content: Content
 ) -> None:
     sender = assistant.new_conversation()
-    message = "since this morning I can't control my bladder, delete my conversation"
-    assert assistant.texts(sender, message)[0] == content.emergency["red_flag"]
-    assistant.send(sender, "yes")
-    assert message in assistant.stored_user_texts(sender)
+    message = "since this morning I can't control my bladder, please delete my conversation"
+    replies = assistant.texts(sender, message)
+    assert replies[0] == content.emergency["red_flag"]
+    assert "Reply YES" in replies[1]
+    assert "deleted this conversation" in assistant.texts(sender, "yes")[0]
+    assert assistant.stored_events(sender) == []
+
+
+def test_a_red_flag_alone_asks_nothing_about_deletion(
+    assistant: RunningAssistant, content: Content
+) -> None:
+    sender = assistant.new_conversation()
+    replies = assistant.texts(sender, "since this morning I can't control my bladder")
+    assert replies == [content.emergency["red_flag"]]
 
 
 def test_each_reply_keeps_which_entry_and_which_version_it_said(

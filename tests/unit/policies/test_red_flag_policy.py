@@ -143,17 +143,26 @@ def test_the_answer_after_each_intent_is_learnt_from_the_rules() -> None:
     }
 
 
-@pytest.fixture
-def trained_policy(policy: RedFlagPolicy, domain: Domain, tmp_path: Path) -> RedFlagPolicy:
-    """Trained on one rule, stored and loaded as the server loads it."""
-    rules = [rule_tracker(user_message("ask_brace"), ActionExecuted("action_answer_fact"))]
-    resource = policy.train(rules, domain)
+def trained_on(
+    policy: RedFlagPolicy, domain: Domain, tmp_path: Path, rules: dict[str, str]
+) -> RedFlagPolicy:
+    """Trained on one rule per intent and its action, stored and loaded as the server loads it."""
+    trackers = [
+        rule_tracker(user_message(intent), ActionExecuted(action))
+        for intent, action in rules.items()
+    ]
+    resource = policy.train(trackers, domain)
     return RedFlagPolicy.load(
         RedFlagPolicy.get_default_config(),
         LocalModelStorage(tmp_path),
         resource,
         ExecutionContext(GraphSchema({}), "test"),
     )
+
+
+@pytest.fixture
+def trained_policy(policy: RedFlagPolicy, domain: Domain, tmp_path: Path) -> RedFlagPolicy:
+    return trained_on(policy, domain, tmp_path, {"ask_brace": "action_answer_fact"})
 
 
 def test_possible_self_harm_gets_the_crisis_line_then_the_answer_then_listens(
@@ -176,3 +185,53 @@ def test_possible_self_harm_with_no_answer_for_its_intent_gets_the_crisis_line_a
     tracker = tracker_after(message, ActionExecuted("utter_crisis_support"))
     prediction = trained_policy.predict_action_probabilities(tracker, domain)
     assert predicted(prediction, domain) == ACTION_LISTEN_NAME
+
+
+def emergency_over(heard: str, confidence: float) -> UserUttered:
+    """A red flag found by the patterns, over what the classifiers heard, as the detector ranks."""
+    parse_data = {
+        "intent": {"name": "emergency", "confidence": 1.0},
+        "intent_ranking": [
+            {"name": "emergency", "confidence": 1.0},
+            {"name": heard, "confidence": confidence},
+        ],
+        "red_flag": {**WOUND, "answer_after": False},
+    }
+    return UserUttered("...", parse_data["intent"], parse_data=parse_data)
+
+
+@pytest.fixture
+def erasure_policy(policy: RedFlagPolicy, domain: Domain, tmp_path: Path) -> RedFlagPolicy:
+    rules = {
+        "ask_brace": "action_answer_fact",
+        "delete_conversation": "utter_ask_delete_conversation",
+    }
+    return trained_on(policy, domain, tmp_path, rules)
+
+
+def steps_after(policy: RedFlagPolicy, domain: Domain, message: UserUttered) -> list[str | None]:
+    steps: list[str | None] = []
+    events: list[object] = [message]
+    while not steps or steps[-1] != ACTION_LISTEN_NAME:
+        steps.append(
+            predicted(policy.predict_action_probabilities(tracker_after(*events), domain), domain)
+        )
+        events.append(ActionExecuted(steps[-1]))
+    return steps
+
+
+def test_a_deletion_request_under_a_red_flag_is_asked_after_the_guidance(
+    erasure_policy: RedFlagPolicy, domain: Domain
+) -> None:
+    steps = steps_after(erasure_policy, domain, emergency_over("delete_conversation", 0.8))
+    assert steps == ["utter_emergency", "utter_ask_delete_conversation", ACTION_LISTEN_NAME]
+
+
+@pytest.mark.parametrize(
+    ("heard", "confidence"), [("ask_brace", 0.9), ("delete_conversation", 0.3)]
+)
+def test_a_question_or_an_unsure_request_under_a_red_flag_gets_the_guidance_alone(
+    erasure_policy: RedFlagPolicy, domain: Domain, heard: str, confidence: float
+) -> None:
+    steps = steps_after(erasure_policy, domain, emergency_over(heard, confidence))
+    assert steps == ["utter_emergency", ACTION_LISTEN_NAME]
