@@ -485,90 +485,64 @@ def test_the_reading_says_when_self_harm_words_were_only_a_figure_of_speech(
     assert reading.self_harm_figure_of_speech is figure_of_speech
 
 
-# Notes typed in haste, and leaving hospital.
+# Notes typed in haste, a family's own language, relapses; and words that only sound urgent.
 
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
+URGENT_IN_OTHER_WORDS = {
+    "a fragment belongs to the sentence before it": [
         ("feet numb. both sides. since this morning.", "leg_weakness"),
         ("Temp 38.9. Back agony. Day 6.", "fever"),
         ("arms ok. legs heavy. can't lift them", "leg_weakness"),
     ],
-)
-def test_a_fragment_belongs_to_the_sentence_before_it(
-    detect: Detect, text: str, category: str
-) -> None:
-    found = detect(text)
-    assert found is not None and found.category == category, found
-
-
-def test_a_full_sentence_still_keeps_its_own_symptoms_apart(detect: Detect) -> None:
-    assert detect("my feet were numb from the epidural. the worst part was the food.") is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+    "a discharging wound beside a hospital discharge": [
+        ("since I was discharged the wound has a smelly discharge", "wound"),
+        ("green discharge from the scar two days after discharge from hospital", "wound"),
+    ],
+    "a fever or pain named in the family's language": [
+        ("mi mamá tiene fiebre since her operation on monday", "fever"),
+        ("papa ko bukhar hai and his back is in a lot of dard after the fusion", "fever"),
+    ],
+    "self-injury again is a relapse": [
+        ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
+        ("back to cutting again since the surgery got cancelled", "self_harm"),
+    ],
+}
+ONLY_SOUNDS_URGENT = {
+    "a full sentence keeps its own symptoms": [
+        "my feet were numb from the epidural. the worst part was the food.",
+    ],
+    "leaving hospital is no discharge from the wound": [
         "I got discharged on friday and the wound looks fine, when can I shower?",
         "the discharge letter says to keep the dressing on for a week",
         "who should I call about the wound after hospital discharge?",
         "the discharge nurse showed my husband how to change the dressing",
     ],
-)
-def test_leaving_hospital_is_no_discharge_from_the_wound(detect: Detect, text: str) -> None:
-    assert detect(text) is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "since I was discharged the wound has a smelly discharge",
-        "green discharge from the scar two days after discharge from hospital",
-    ],
-)
-def test_a_discharging_wound_still_triggers_beside_a_hospital_discharge(
-    detect: Detect, text: str
-) -> None:
-    found = detect(text)
-    assert found is not None and found.category == "wound", found
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+    "dead as very is no lost feeling": [
         "my feet are dead tired after the supermarket, is that ok 3 weeks out?",
         "dead set on walking to the pub by christmas, is that realistic after a fusion?",
     ],
-)
-def test_dead_as_very_is_no_lost_feeling(detect: Detect, text: str) -> None:
-    assert detect(text) is None
+    "an accident again is no relapse": [
+        "I cut myself again chopping onions, can I still do my physio?",
+    ],
+}
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"),
+    ("kind", "text", "category"),
     [
-        ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
-        ("back to cutting again since the surgery got cancelled", "self_harm"),
-        ("I cut myself again chopping onions, can I still do my physio?", None),
+        (kind, text, category)
+        for kind, cases in URGENT_IN_OTHER_WORDS.items()
+        for text, category in cases
     ],
 )
-def test_self_injury_again_is_a_relapse_unless_it_was_an_accident(
-    detect: Detect, text: str, kind: str | None
+def test_urgent_messages_in_other_words_trigger(
+    detect: Detect, kind: str, text: str, category: str
 ) -> None:
     found = detect(text)
-    assert (found.kind if found else None) == kind, found
+    assert found is not None and found.category == category, (kind, found)
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "mi mamá tiene fiebre since her operation on monday",
-        "papa ko bukhar hai and his back is in a lot of dard after the fusion",
-    ],
+    ("kind", "text"), [(kind, text) for kind, texts in ONLY_SOUNDS_URGENT.items() for text in texts]
 )
-def test_a_fever_or_pain_named_in_the_family_language_still_counts(
-    detect: Detect, text: str
-) -> None:
-    found = detect(text)
-    assert found is not None and found.category == "fever", found
+def test_words_that_only_sound_urgent_do_not_trigger(detect: Detect, kind: str, text: str) -> None:
+    assert detect(text) is None, kind
