@@ -127,14 +127,31 @@ def test_cross_validation_pools_every_fold(tmp_path: Path) -> None:
 
 def test_each_writer_is_held_out_whole_and_trained_on_by_the_others(tmp_path: Path) -> None:
     training = load_data(str(TRAINING_PATH)).intent_examples
-    writers = {writer_of(example) for example in training}
     folds = write_writer_folds(tmp_path)
-    assert len(folds) == len(writers) >= 2
+    assert len(folds) >= 2
     for training_file, held_out in folds:
         (writer,) = {writer_of(example) for example in held_out}
         trained_on = load_data(str(training_file)).intent_examples
-        assert len(trained_on) + len(held_out) == len(training)
+        written = [e for e in training if writer_of(e) == writer]
+        assert len(trained_on) + len(written) == len(training)
         assert writer not in {writer_of(example) for example in trained_on}
+        # Tested on every example of an intent the others wrote, and only on those.
+        learnable = {example.get("intent") for example in trained_on}
+        assert held_out == [e for e in written if e.get("intent") in learnable]
+
+
+def test_a_writer_of_intents_nobody_else_wrote_gets_no_fold(tmp_path: Path) -> None:
+    training = load_data(str(TRAINING_PATH)).intent_examples
+    intents_by_writer: dict[str, set[str]] = {}
+    for example in training:
+        intents_by_writer.setdefault(writer_of(example), set()).add(example.get("intent"))
+    alone = {
+        writer
+        for writer, intents in intents_by_writer.items()
+        if not any(intents & others for w, others in intents_by_writer.items() if w != writer)
+    }
+    folded = {writer_of(held_out[0]) for _, held_out in write_writer_folds(tmp_path)}
+    assert folded == set(intents_by_writer) - alone
 
 
 def test_a_level_summary_gives_milliseconds_and_throughput() -> None:
