@@ -172,6 +172,16 @@ def parent_pid(stat: str) -> int:
     return int(stat.rpartition(")")[2].split()[1])
 
 
+def server_name(arguments: list[str]) -> str | None:
+    """Which server a child of the run script is, by its command line; None for its helpers
+    (the `sleep` of its readiness loop), whose memory is not the assistant's."""
+    if "actions" in arguments:
+        return "action_server"
+    if "extensions.rasa_server" in arguments:
+        return "rasa_server"
+    return None
+
+
 def server_memory(run_script_pid: int) -> dict[str, dict[str, int]]:
     """Resident and peak memory (kB) of the two servers, the run script's children."""
     memory = {}
@@ -185,8 +195,9 @@ def server_memory(run_script_pid: int) -> dict[str, dict[str, int]]:
             status = (proc / "status").read_text()
         except OSError:
             continue
-        name = "action_server" if "actions" in arguments else "rasa_server"
-        memory[name] = {field: status_kb(status, field) for field in ("VmRSS", "VmHWM")}
+        name = server_name(arguments)
+        if name:
+            memory[name] = {field: status_kb(status, field) for field in ("VmRSS", "VmHWM")}
     return memory
 
 

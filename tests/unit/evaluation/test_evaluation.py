@@ -20,6 +20,7 @@ from evaluation.quality.compare import (
 from evaluation.speed.bench import (
     long_conversation_row,
     parent_pid,
+    server_name,
     status_kb,
     summarize,
     window_p50s_ms,
@@ -166,6 +167,24 @@ def test_proc_files_give_parent_and_memory() -> None:
     status = "Name:\tpython3.10\nVmHWM:\t  912344 kB\nVmRSS:\t  797264 kB\n"
     assert status_kb(status, "VmRSS") == 797264
     assert status_kb(status, "VmHWM") == 912344
+
+
+@pytest.mark.parametrize(
+    ("arguments", "name"),
+    [
+        (
+            [".venv/bin/python", ".venv/bin/rasa", "run", "actions", "--port", "5055"],
+            "action_server",
+        ),
+        (
+            [".venv/bin/python", "-m", "extensions.rasa_server", "run", "--model", "m"],
+            "rasa_server",
+        ),
+        (["sleep", "1"], None),
+    ],
+)
+def test_the_run_scripts_helpers_are_no_server(arguments: list[str], name: str | None) -> None:
+    assert server_name(arguments) == name
 
 
 def test_cpu_model_and_markdown_table() -> None:
