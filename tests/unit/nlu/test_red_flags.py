@@ -501,6 +501,10 @@ URGENT_IN_OTHER_WORDS = {
         ("mi mamá tiene fiebre since her operation on monday", "fever"),
         ("papa ko bukhar hai and his back is in a lot of dard after the fusion", "fever"),
     ],
+    "giving up on life is no pastime": [
+        ("I'd rather be dead than give up on life like this", "self_harm"),
+        ("I'd sooner die than give up now", "self_harm"),
+    ],
     "self-injury again is a relapse": [
         ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
         ("back to cutting again since the surgery got cancelled", "self_harm"),
@@ -519,6 +523,9 @@ ONLY_SOUNDS_URGENT = {
     "dead as very is no lost feeling": [
         "my feet are dead tired after the supermarket, is that ok 3 weeks out?",
         "dead set on walking to the pub by christmas, is that realistic after a fusion?",
+    ],
+    "death preferred to giving up a pastime is an idiom": [
+        "I'd rather be dead than give up bowls, will I still manage the green after a fusion?",
     ],
     "an accident again is no relapse": [
         "I cut myself again chopping onions, can I still do my physio?",
