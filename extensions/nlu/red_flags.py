@@ -208,12 +208,13 @@ class RedFlagMatcher:
             else:
                 found.append((label, start, end))
         # A denied resolution ("hasn't gone away") is none, nor is one dated before the sign ("it
-        # was fine yesterday"); "no harm done" holds its own "no".
+        # was fine yesterday"), nor one asked ("is normal?"); "no harm done" holds its own "no".
         passed = [
             cue
             for cue in cues["resolved"]
             if not self._is_negated(doc, cue[0], clauses, cue[1])
             and not any(start < cue[1] <= end for start, end in cues["until_lately"])
+            and not _asked(doc, cue[1])
         ]
         resolutions = [
             (start, end)
@@ -483,6 +484,11 @@ def _sentence_and_clause_ids(doc: Doc, clause_breaks: set[str]) -> tuple[list[in
     if sentence and words <= FRAGMENT_WORDS:
         sentences[start:] = [sentence - 1] * (len(doc) - start)
     return sentences, clauses
+
+
+def _asked(doc: Doc, end: int) -> bool:
+    """A cue that ends in a question mark is asked, not said: "it comes out. is normal?"."""
+    return end < len(doc) and "?" in doc[end].text
 
 
 def _cue_before(cues: list[tuple[int, int]], start: int, clauses: list[int]) -> bool:

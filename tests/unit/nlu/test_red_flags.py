@@ -501,6 +501,19 @@ URGENT_IN_OTHER_WORDS = {
         ("mi mamá tiene fiebre since her operation on monday", "fever"),
         ("papa ko bukhar hai and his back is in a lot of dard after the fusion", "fever"),
     ],
+    "a resolution asked is none": [
+        ("4 days post op and I can't hold my wee, it just comes out. is normal?", "bladder_bowel"),
+    ],
+    "soiling the bed unknowingly": [
+        (
+            "grandad passed urine in his bed last night and didn't wake, he's a week post-op",
+            "bladder_bowel",
+        ),
+    ],
+    "a wound's edges separating, in English or the family's language": [
+        ("the bottom of the scar is separating and it looks wet", "wound"),
+        ("su herida está abierta abajo, surgery was last week", "wound"),
+    ],
     "giving up on life is no pastime": [
         ("I'd rather be dead than give up on life like this", "self_harm"),
         ("I'd sooner die than give up now", "self_harm"),
@@ -523,6 +536,9 @@ ONLY_SOUNDS_URGENT = {
     "dead as very is no lost feeling": [
         "my feet are dead tired after the supermarket, is that ok 3 weeks out?",
         "dead set on walking to the pub by christmas, is that realistic after a fusion?",
+    ],
+    "separate beds are no wound": [
+        "we've slept in separate beds since my op, when can we share again?",
     ],
     "death preferred to giving up a pastime is an idiom": [
         "I'd rather be dead than give up bowls, will I still manage the green after a fusion?",
