@@ -514,6 +514,23 @@ URGENT_IN_OTHER_WORDS = {
         ("the bottom of the scar is separating and it looks wet", "wound"),
         ("su herida está abierta abajo, surgery was last week", "wound"),
     ],
+    "thrown or knocked flat after the operation": [
+        (
+            "the quad bike tossed me off this morning, five weeks after my fusion, back is agony",
+            "trauma",
+        ),
+        (
+            "the dog knocked me clean over on the path and my back really hurts, fused in june",
+            "trauma",
+        ),
+    ],
+    "an operation 'las' week": [
+        ("my op was las week and now my calf is red and tender", "blood_clot")
+    ],
+    "suicidal thoughts in shorthand or another language's words": [
+        ("58F POD4, disclosed SI with plan to the night nurse", "self_harm"),
+        ("dard itna hai ki sab khatam karna chahta hoon", "self_harm"),
+    ],
     "giving up on life is no pastime": [
         ("I'd rather be dead than give up on life like this", "self_harm"),
         ("I'd sooner die than give up now", "self_harm"),
@@ -536,6 +553,12 @@ ONLY_SOUNDS_URGENT = {
     "dead as very is no lost feeling": [
         "my feet are dead tired after the supermarket, is that ok 3 weeks out?",
         "dead set on walking to the pub by christmas, is that realistic after a fusion?",
+    ],
+    "the SI joint is no suicidal thought": [
+        "active SI joint pain since the fusion, is that common?",
+    ],
+    "a send-off is no fall": [
+        "they threw me a leaving do at work before the op, when can I go back?",
     ],
     "separate beds are no wound": [
         "we've slept in separate beds since my op, when can we share again?",
