@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -192,6 +192,14 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
                 self.engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
             )
             sa.event.listen(self.engine, "connect", write_ahead)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        elif self.engine.dialect.name == "postgresql":
+            # A connection the pool kept from before a database restart is tested on checkout
+            # and replaced; unchecked, it failed the first message after, which Rasa's
+            # fail-safe store then answered from memory as a new conversation.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
             self.sessionmaker = sessionmaker(bind=self.engine)
         event = self.SQLEvent
         self._latest_event_query = (

@@ -81,6 +81,7 @@ class ScaleStack:
             name: free_port() for name in ("postgres", "redis", "actions", "nginx", "a", "b")
         }
         self.processes: dict[str, subprocess.Popen] = {}
+        self.endpoints = self.root / "endpoints.yml"
 
     @property
     def url(self) -> str:
@@ -106,9 +107,9 @@ class ScaleStack:
             self.start_postgres()
             self.start_redis()
             self.start_actions()
-            endpoints = self.write_endpoints()
+            self.endpoints = self.write_endpoints()
             for name in ("a", "b"):
-                self.start_replica(name, endpoints)
+                self.start_replica(name, self.endpoints)
             for name in ("a", "b"):
                 wait_until_up(f"{self.replica_url(name)}/webhooks/rest/", self.processes[name])
             self.start_nginx()
@@ -238,6 +239,11 @@ class ScaleStack:
         """Ends a server at once, as a crash would."""
         os.killpg(self.processes[name].pid, signal.SIGKILL)
         self.processes[name].wait()
+
+    def revive(self, name: str) -> None:
+        """Starts a killed replica again, as an orchestrator would, so later tests have both."""
+        self.start_replica(name, self.endpoints)
+        wait_until_up(f"{self.replica_url(name)}/webhooks/rest/", self.processes[name])
 
     def stop(self) -> None:
         for name, process in reversed(self.processes.items()):
