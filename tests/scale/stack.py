@@ -107,7 +107,7 @@ class ScaleStack:
             self.start_postgres()
             self.start_redis()
             self.start_actions()
-            self.endpoints = self.write_endpoints()
+            self.write_endpoints()
             for name in ("a", "b"):
                 self.start_replica(name, self.endpoints)
             for name in ("a", "b"):
@@ -186,8 +186,8 @@ class ScaleStack:
         )
         wait_until_up(f"http://127.0.0.1:{self.ports['actions']}/health", process)
 
-    def write_endpoints(self) -> Path:
-        """The endpoints file the replicas share, written as scripts/run-assistant writes it."""
+    def write_endpoints(self) -> None:
+        """Writes `self.endpoints`, which the replicas share, as scripts/run-assistant does."""
         base = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
         base["action_endpoint"]["url"] = f"http://127.0.0.1:{self.ports['actions']}/webhook"
         base["tracker_store"]["audit_log"] = str(self.root / "audit.log")
@@ -196,9 +196,7 @@ class ScaleStack:
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.ports["redis"]),
         }
-        path = self.root / "endpoints.yml"
-        path.write_text(yaml.safe_dump(production_endpoints(base, env)))
-        return path
+        self.endpoints.write_text(yaml.safe_dump(production_endpoints(base, env)))
 
     def start_replica(self, name: str, endpoints: Path) -> None:
         self.start_process(
