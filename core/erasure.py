@@ -6,6 +6,8 @@ instead, this turn's included.
 """
 
 ERASE_SLOT = "erase_conversation"
+# The request itself: kept even when it shares its message with a red flag (RedFlagPolicy).
+REQUEST_INTENT = "delete_conversation"
 # The question that must come right before the yes, and the intent of that yes.
 CONFIRMATION_RESPONSE = "utter_ask_delete_conversation"
 CONFIRM_INTENT = "affirm"

@@ -18,15 +18,17 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 
 from core.emergency import INTENT_FOR_KIND, RED_FLAG_KEY, RESPONSE_FOR_KIND
+from core.erasure import REQUEST_INTENT
 
 logger = logging.getLogger(__name__)
 
 KIND_FOR_INTENT = {intent: kind for kind, intent in INTENT_FOR_KIND.items()}
 ANSWERS_FILE = "answers_by_intent.json"
 # Requests a patient makes of their own data: asked about after any guidance, never lost to it.
-REQUESTS_KEPT_AFTER_GUIDANCE = ("delete_conversation",)
+REQUESTS_KEPT_AFTER_GUIDANCE = (REQUEST_INTENT,)
 # How sure the classifiers must have been of such a request under the emergency intent.
 KEPT_REQUEST_CONFIDENCE = 0.5
 
@@ -54,7 +56,7 @@ def emergency_of(message: UserUttered | None) -> Emergency | None:
 
 def kept_request(message: UserUttered) -> str | None:
     """A data request ("delete my conversation") the classifiers heard under the emergency."""
-    ranking = message.parse_data.get("intent_ranking") or []
+    ranking = message.parse_data.get(INTENT_RANKING_KEY) or []
     heard = next((i for i in ranking if i.get("name") not in KIND_FOR_INTENT), None)
     if (
         heard
