@@ -535,6 +535,13 @@ URGENT_IN_OTHER_WORDS = {
         ("I'd rather be dead than give up on life like this", "self_harm"),
         ("I'd sooner die than give up now", "self_harm"),
     ],
+    "a fall said as a header or a tumble": [
+        ("took a header down the stairs this morning, back is agony, fused in june", "trauma"),
+        ("had a nasty tumble in the garden and my back really hurts, six weeks post op", "trauma"),
+    ],
+    "a fever of the patient, told by a carer": [
+        ("my son had his fusion on monday and now he has a fever", "fever"),
+    ],
     "self-injury again is a relapse": [
         ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
         ("back to cutting again since the surgery got cancelled", "self_harm"),
@@ -568,6 +575,14 @@ ONLY_SOUNDS_URGENT = {
     ],
     "an accident again is no relapse": [
         "I cut myself again chopping onions, can I still do my physio?",
+    ],
+    "a small child's or a pet's fever is not the patient's": [
+        "the baby's been running a temperature all week, can I still lift her 3 weeks after my op?",
+        "our toddler caught a fever at nursery, should I keep away from him while my wound heals?",
+        "the dog had a fever and the vet kept him in, it's been a rough week since my fusion",
+    ],
+    "a mood that took a dive is no fall": [
+        "my mood took a dive after the op and my back aches, is that normal?",
     ],
 }
 
