@@ -542,6 +542,18 @@ URGENT_IN_OTHER_WORDS = {
     "a fever of the patient, told by a carer": [
         ("my son had his fusion on monday and now he has a fever", "fever"),
     ],
+    "numbness out of nowhere, and a person who nearly went down": [
+        ("my foot went numb out of the blue at the bus stop and I almost went down", "leg_weakness"),
+    ],
+    "a feverish person told as hot and sweaty": [
+        ("mum's fusion was ten days ago and tonight she's boiling and clammy", "fever"),
+    ],
+    "stool or urine passed unnoticed": [
+        ("wee leaked out without me noticing twice today and my back is killing me", "bladder_bowel"),
+    ],
+    "self-injury told by the act": [
+        ("since they cancelled my op I've been punching my legs until they bleed", "self_harm"),
+    ],
     "self-injury again is a relapse": [
         ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
         ("back to cutting again since the surgery got cancelled", "self_harm"),
@@ -580,6 +592,13 @@ ONLY_SOUNDS_URGENT = {
         "the baby's been running a temperature all week, can I still lift her 3 weeks after my op?",
         "our toddler caught a fever at nursery, should I keep away from him while my wound heals?",
         "the dog had a fever and the vet kept him in, it's been a rough week since my fusion",
+    ],
+    "the scratching of an itch is no self-injury": [
+        "scratching my skin till it bleeds with this eczema, will it delay my fusion?",
+    ],
+    "a hot room and sudden news are no symptoms": [
+        "the ward was so hot and sweaty after my op, can I bring a fan next time?",
+        "out of the blue the surgeon moved my op, how long is recovery anyway?",
     ],
     "a mood that took a dive is no fall": [
         "my mood took a dive after the op and my back aches, is that normal?",
