@@ -531,6 +531,7 @@ URGENT_IN_OTHER_WORDS = {
         ("58F POD4, disclosed SI with plan to the night nurse", "self_harm"),
         ("dard itna hai ki sab khatam karna chahta hoon", "self_harm"),
     ],
+    "another day is no doctor": [("I'd rather die than see another day like this", "self_harm")],
     "giving up on life is no pastime": [
         ("I'd rather be dead than give up on life like this", "self_harm"),
         ("I'd sooner die than give up now", "self_harm"),
@@ -581,6 +582,9 @@ ONLY_SOUNDS_URGENT = {
     ],
     "separate beds are no wound": [
         "we've slept in separate beds since my op, when can we share again?",
+    ],
+    "death preferred to seeing a doctor is an idiom": [
+        "my grandad would sooner die than see a GP, who should he see first about his back?",
     ],
     "death preferred to giving up a pastime is an idiom": [
         "I'd rather be dead than give up bowls, will I still manage the green after a fusion?",
