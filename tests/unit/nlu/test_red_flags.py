@@ -544,13 +544,19 @@ URGENT_IN_OTHER_WORDS = {
         ("my son had his fusion on monday and now he has a fever", "fever"),
     ],
     "numbness out of nowhere, and a person who nearly went down": [
-        ("my foot went numb out of the blue at the bus stop and I almost went down", "leg_weakness"),
+        (
+            "my foot went numb out of the blue at the bus stop and I almost went down",
+            "leg_weakness",
+        ),
     ],
     "a feverish person told as hot and sweaty": [
         ("mum's fusion was ten days ago and tonight she's boiling and clammy", "fever"),
     ],
     "stool or urine passed unnoticed": [
-        ("wee leaked out without me noticing twice today and my back is killing me", "bladder_bowel"),
+        (
+            "wee leaked out without me noticing twice today and my back is killing me",
+            "bladder_bowel",
+        ),
     ],
     "self-injury told by the act": [
         ("since they cancelled my op I've been punching my legs until they bleed", "self_harm"),
