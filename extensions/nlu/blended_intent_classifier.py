@@ -97,7 +97,7 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
                     and features.type == FEATURE_TYPE_SENTENCE
                     and (not wanted or features.origin in wanted)
                 ):
-                    block = features.features.tocoo()
+                    block = coo_matrix(features.features)
                     data.append(block.data)
                     rows.append(block.row + row)
                     columns.append(block.col + width)

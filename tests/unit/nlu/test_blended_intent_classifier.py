@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -76,6 +77,15 @@ def test_only_the_configured_featurizers_sentence_features_are_read(tmp_path: Pa
     ]
     chosen = classifier(tmp_path, featurizers=["characters_2_5"])
     assert chosen._create_X(messages).toarray().tolist() == [[0, 0, 7], [5, 0, 0]]
+
+
+def test_a_dense_sentence_vector_is_read_beside_the_sparse_blocks(tmp_path: Path) -> None:
+    messages = [message([1, 0], [0, 0, 7], {}), message([0, 2], [5, 0, 0], {})]
+    for row, parsed in enumerate(messages):
+        vector = np.array([[0.5, -0.5 * row]])
+        parsed.add_features(Features(vector, FEATURE_TYPE_SENTENCE, TEXT, "word_llama"))
+    chosen = classifier(tmp_path, featurizers=["lemma_pairs", "word_llama"])
+    assert chosen._create_X(messages).toarray().tolist() == [[1, 0, 0.5, 0], [0, 2, 0.5, -0.5]]
 
 
 def test_process_blends_its_probabilities_with_the_earlier_ranking(tmp_path: Path) -> None:
