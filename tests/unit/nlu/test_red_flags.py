@@ -561,6 +561,39 @@ URGENT_IN_OTHER_WORDS = {
     "self-injury told by the act": [
         ("since they cancelled my op I've been punching my legs until they bleed", "self_harm"),
     ],
+    "can't as Jamaican patois writes it": [
+        ("mi cyaan hold mi wee since last night and mi back operate two week ago", "bladder_bowel"),
+    ],
+    "pain heard, not named, after a fall": [
+        (
+            "mum slipped in the shower an hour ago, fused in march, she howls when she tries to stand",
+            "trauma",
+        ),
+    ],
+    "a leg swollen from the knee down": [
+        (
+            "a week post op and my right leg from the knee down has gone swollen and shiny",
+            "blood_clot",
+        ),
+    ],
+    "fluid soaking through the dressing": [
+        (
+            "something pinkish is soaking through the bandage on my back, four days after surgery",
+            "wound",
+        ),
+    ],
+    "a weapon held to one's own body": [
+        (
+            "some nights I sit with the pistol pressed against my temple, then put it away",
+            "self_harm",
+        ),
+    ],
+    "tablets to be washed down all together": [
+        (
+            "I've a bottle of vodka ready to wash down all my painkillers when they send me home",
+            "self_harm",
+        ),
+    ],
     "self-injury again is a relapse": [
         ("she told me she burned herself again, she's 14 and waiting for her op", "self_harm"),
         ("back to cutting again since the surgery got cancelled", "self_harm"),
@@ -609,6 +642,14 @@ ONLY_SOUNDS_URGENT = {
     "a hot room and sudden news are no symptoms": [
         "the ward was so hot and sweaty after my op, can I bring a fan next time?",
         "out of the blue the surgeon moved my op, how long is recovery anyway?",
+    ],
+    "open surgery is no open wound": [
+        "Is a fusion done as keyhole or a big open incision these days?",
+        "open cut or keyhole, which do they do for a neck fusion?",
+    ],
+    "a razor held to shave, water with the tablets": [
+        "I hold the razor to my throat every morning to shave, will a neck fusion change that?",
+        "should I drink a full glass of water with all my tablets after the op?",
     ],
     "a mood that took a dive is no fall": [
         "my mood took a dive after the op and my back aches, is that normal?",
