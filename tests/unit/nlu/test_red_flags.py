@@ -566,7 +566,7 @@ URGENT_IN_OTHER_WORDS = {
     ],
     "pain heard, not named, after a fall": [
         (
-            "mum slipped in the shower an hour ago, fused in march, she howls when she tries to stand",
+            "mum slipped in the shower an hour ago, fused in march, she howls when she stands",
             "trauma",
         ),
     ],
