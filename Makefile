@@ -13,6 +13,7 @@ TRAINING_FILES := config.yml domain.yml extensions/nlu/blended_intent_classifier
 	extensions/nlu/sentence_count_vectors.py \
 	extensions/nlu/several_questions.py \
 	extensions/nlu/self_harm_classifier.py extensions/nlu/word_llama.py \
+	extensions/nlu/word_llama_featurizer.py \
 	extensions/policies/red_flag_policy.py \
 	$(shell find data -name '*.yml' ! -name facts.yml)
 
