@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 
 from core.emergency import SELF_HARM_KEY
 from core.paths import PROJECT_ROOT
-from extensions.nlu.word_llama import WordLlama
+from extensions.nlu.word_llama import WordLlama, shared_word_llama
 
 EXAMPLES = "examples"
 POSSIBLE = "possible_threshold"
@@ -169,7 +169,7 @@ class SelfHarmClassifier(GraphComponent):
     ) -> "SelfHarmClassifier":
         with model_storage.read_from(resource) as directory:
             model = pickle.loads((directory / MODEL_FILE).read_bytes())
-        model.embedder = WordLlama()
+        model.embedder = shared_word_llama()
         return cls(config, model_storage, resource, model)
 
     def __init__(
@@ -190,7 +190,7 @@ class SelfHarmClassifier(GraphComponent):
         texts = [*positives, *negatives, *ordinary]
         labels = [1] * len(positives) + [0] * (len(negatives) + len(ordinary))
         self._model = SelfHarmModel(
-            WordLlama(),
+            shared_word_llama(),
             self._config[DENSE_WEIGHT],
             C=self._config[INVERSE_REGULARIZATION],
             random_state=self._config[RANDOM_STATE],

@@ -7,6 +7,7 @@ unpacks its wheel without dependencies into `.wordllama/` and this module reads 
 with safetensors and tokenizers.
 """
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,3 +48,9 @@ class WordLlama:
                 vectors[row] = self._table[encoding.ids].mean(axis=0)
         lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(lengths > 0, lengths, 1.0)
+
+
+@functools.cache
+def shared_word_llama() -> WordLlama:
+    """One table a process: the intent featurizer and the self-harm classifier read the same."""
+    return WordLlama()

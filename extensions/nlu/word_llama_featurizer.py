@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from extensions.nlu.word_llama import WordLlama
+from extensions.nlu.word_llama import shared_word_llama
 
 WEIGHT = "weight"
 
@@ -48,7 +48,7 @@ class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._embedder = WordLlama()
+        self._embedder = shared_word_llama()
 
     def process(self, messages: list[Message]) -> list[Message]:
         with_text = [message for message in messages if message.get(TEXT)]
